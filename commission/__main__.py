@@ -1,0 +1,5 @@
+"""Allow ``python -m commission``."""
+
+from commission.cli import main
+
+raise SystemExit(main())

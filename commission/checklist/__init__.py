@@ -1,0 +1,1 @@
+"""The commissioning checklist: pydantic models, the TOML loader, and derived calculations."""

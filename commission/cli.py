@@ -1,0 +1,367 @@
+"""Command-line parsing and dispatch: the only place that turns argv into a running front end.
+
+``commission`` has two shapes. Without a subcommand it is the TUI (``--simulate``, ``--miner``,
+``--job``) or, with ``--verify``, the headless verifier that takes hosts as positional arguments.
+With a subcommand (``simulate``, ``selftest``, ``discover``, ``export``, ``checklist``) it runs that
+tool. Because positional hosts and subcommand names would collide in one argparse parser, the first
+word decides which parser runs. Handlers are imported lazily so that the headless path never loads
+Textual and start-up stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Callable, Sequence
+
+from commission import __version__
+from commission.errors import CommissionError, ExitCode
+
+Handler = Callable[[argparse.Namespace], int]
+
+SUBCOMMANDS: dict[str, str] = {
+    "simulate": "run a simulated S9 Hydro (or a fleet) on loopback",
+    "selftest": "check and benchmark the SHA-256d hash engine",
+    "discover": "listen for IP Report button presses and list the miners found",
+    "export": "write a job as a printable checklist and report",
+    "checklist": "print or validate a commissioning checklist",
+}
+
+# "module:function" for each entry point; imported only when used.
+ENTRY_POINTS: dict[str, str] = {
+    "tui": "commission.tui.app:run",
+    "verify": "commission.headless.verify:run",
+    "simulate": "commission.headless.simulate:run",
+    "selftest": "commission.headless.selftest:run",
+    "discover": "commission.headless.discover:run",
+    "export": "commission.headless.export:run",
+    "checklist": "commission.headless.checklist:run",
+}
+
+# Entry points whose issue has not landed yet: name -> issue number.
+PENDING: dict[str, int] = {
+    "tui": 6,
+    "verify": 5,
+    "simulate": 4,
+    "selftest": 3,
+    "discover": 5,
+    "export": 6,
+    "checklist": 2,
+}
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    def __init__(self, prog: str) -> None:
+        super().__init__(prog, max_help_position=32)
+
+
+def _main_parser() -> argparse.ArgumentParser:
+    commands = "\n".join(f"  {name:<10} {text}" for name, text in SUBCOMMANDS.items())
+    parser = argparse.ArgumentParser(
+        prog="commission",
+        formatter_class=_Formatter,
+        description=(
+            "Commission an Antminer S9 Hydro: a guided walkthrough of the installation guide,\n"
+            "live checks against the miner (or a built-in simulator), and a recorded job."
+        ),
+        epilog=(
+            "other commands (run 'commission COMMAND --help'):\n"
+            f"{commands}\n\n"
+            "exit codes: 0 all checks passed (warnings allowed unless --strict), 1 a check failed,\n"
+            "2 usage or configuration error, 3 miner unreachable."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"commission {__version__}")
+    target = parser.add_mutually_exclusive_group()
+    target.add_argument(
+        "--simulate",
+        nargs="?",
+        const="healthy",
+        metavar="SCENARIO",
+        help=(
+            "use the built-in simulated miner instead of real hardware; SCENARIO is a fault "
+            "scenario or several joined with commas (default: healthy; see "
+            "'commission simulate --list')"
+        ),
+    )
+    target.add_argument(
+        "--miner",
+        metavar="HOST",
+        help="address (or HOST:PORT of the API) of the miner to commission",
+    )
+    parser.add_argument(
+        "--job",
+        metavar="FILE",
+        help="job file to create or resume; every change is saved to it at once",
+    )
+    headless = parser.add_argument_group("headless verification (no TUI)")
+    headless.add_argument(
+        "--verify",
+        action="store_true",
+        help="run the live checks without the TUI and print the outcomes; hosts are positional",
+    )
+    headless.add_argument(
+        "hosts",
+        nargs="*",
+        metavar="HOST",
+        help="miners to verify with --verify (address, or HOST:PORT of the RPC API)",
+    )
+    headless.add_argument(
+        "--json", action="store_true", help="print the outcomes as JSON (versioned schema)"
+    )
+    headless.add_argument("--junit", metavar="FILE", help="also write the outcomes as JUnit XML")
+    headless.add_argument(
+        "--soak",
+        type=float,
+        metavar="MINUTES",
+        help="after the checks, watch the miner this long and judge stability (the guide: 20)",
+    )
+    headless.add_argument(
+        "--strict", action="store_true", help="treat warnings as failures for the exit code"
+    )
+    headless.add_argument(
+        "--console",
+        metavar="PORT",
+        help="also read the control board's serial console (device path or pyserial URL)",
+    )
+    headless.add_argument(
+        "--timeout",
+        type=float,
+        default=5.0,
+        metavar="SECONDS",
+        help="connect and read timeout for each request to a miner (default: 5)",
+    )
+    headless.add_argument(
+        "--web-user",
+        default="root",
+        metavar="USER",
+        help="web UI user (default: root); the password is read from $COMMISSION_WEB_PASSWORD",
+    )
+    return parser
+
+
+def _simulate_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="commission simulate",
+        formatter_class=_Formatter,
+        description=(
+            "Run simulated S9 Hydro miners in the foreground, speaking the stock firmware's\n"
+            "RPC (TCP 4028), web UI (HTTP Digest), IP Report (UDP) and serial console.\n"
+            "They bind loopback only unless --allow-non-loopback is given."
+        ),
+    )
+    parser.add_argument(
+        "--scenario",
+        action="append",
+        metavar="NAME",
+        help="fault scenario (repeatable, or comma-separated); default healthy",
+    )
+    parser.add_argument("--list", action="store_true", help="list the fault scenarios and exit")
+    parser.add_argument(
+        "--count", type=int, default=1, metavar="N", help="number of miners (default: 1)"
+    )
+    parser.add_argument(
+        "--fault-rate",
+        type=float,
+        default=0.0,
+        metavar="P",
+        help="share of a fleet (0-1) given random fault scenarios, chosen by --seed",
+    )
+    parser.add_argument(
+        "--bind",
+        metavar="ADDR",
+        help="address of the first miner (default 127.0.0.1; a fleet uses 127.0.1.1, 127.0.1.2, ...)",
+    )
+    parser.add_argument(
+        "--allow-non-loopback",
+        action="store_true",
+        help="permit --bind outside 127.0.0.0/8 (the simulator is for loopback)",
+    )
+    parser.add_argument(
+        "--api-port", type=int, metavar="P", help="RPC port (default 4028; 0 picks a free one)"
+    )
+    parser.add_argument(
+        "--web-port", type=int, metavar="P", help="web UI port (default 80; 0 picks a free one)"
+    )
+    parser.add_argument(
+        "--report-to",
+        metavar="ADDR[:PORT]",
+        help="where IP Report datagrams go (default 127.0.0.1:14235)",
+    )
+    parser.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default: 0)")
+    return parser
+
+
+def _selftest_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="commission selftest",
+        formatter_class=_Formatter,
+        description=(
+            "Check the SHA-256d engine against known answers on every tier this machine has,\n"
+            "then measure the selected tier against a plain hashlib loop in the same run."
+        ),
+    )
+    parser.add_argument(
+        "--seconds",
+        type=float,
+        default=3.0,
+        metavar="N",
+        help="length of each speed measurement (default: 3)",
+    )
+    parser.add_argument(
+        "--threads", type=int, default=1, metavar="N", help="threads for the scan (default: 1)"
+    )
+    parser.add_argument(
+        "--tier",
+        choices=("sha-ni", "avx2", "portable", "python"),
+        help="measure this tier instead of the fastest one available",
+    )
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    return parser
+
+
+def _discover_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="commission discover",
+        formatter_class=_Formatter,
+        description=(
+            "Find miners by their IP Report button: listen on UDP 14235, print each miner's\n"
+            "address and MAC as its button is held (about 5 s, until it beeps), and echo the\n"
+            "MAC so the miner stops repeating."
+        ),
+    )
+    parser.add_argument(
+        "--listen", action="store_true", help="listen for IP Report datagrams (required)"
+    )
+    parser.add_argument(
+        "--bind",
+        default="0.0.0.0",
+        metavar="ADDR",
+        help="local address to listen on (default: all)",
+    )
+    parser.add_argument(
+        "--port", type=int, default=14235, metavar="P", help="UDP port (default: 14235)"
+    )
+    parser.add_argument(
+        "--label",
+        action="store_true",
+        help="ask for a shelf/step/position label for each miner found",
+    )
+    parser.add_argument(
+        "--count",
+        type=int,
+        metavar="N",
+        help="stop after N distinct miners (default: run until Ctrl+C)",
+    )
+    parser.add_argument(
+        "--seconds", type=float, metavar="S", help="stop after S seconds (default: no limit)"
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON line per miner")
+    return parser
+
+
+def _export_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="commission export",
+        formatter_class=_Formatter,
+        description="Write a commissioning job as a printable checklist and report.",
+    )
+    parser.add_argument("job", metavar="JOB_FILE", help="the job file to export")
+    parser.add_argument(
+        "--format",
+        choices=("text", "html", "svg", "json", "junit"),
+        default="text",
+        help="output format (default: text)",
+    )
+    parser.add_argument(
+        "--output", "-o", metavar="FILE", help="write here instead of standard output"
+    )
+    return parser
+
+
+def _checklist_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="commission checklist",
+        formatter_class=_Formatter,
+        description=(
+            "Print the commissioning checklist (sections, steps, items and their limits),\n"
+            "or check a checklist file for mistakes."
+        ),
+    )
+    parser.add_argument("--json", action="store_true", help="print the checklist as JSON")
+    parser.add_argument(
+        "--validate",
+        metavar="FILE",
+        help="check FILE and report every mistake with its key path and item id; exit 0 or 2",
+    )
+    parser.add_argument(
+        "--file",
+        metavar="FILE",
+        help="print this checklist file instead of the built-in S9 Hydro checklist",
+    )
+    return parser
+
+
+SUBPARSERS: dict[str, Callable[[], argparse.ArgumentParser]] = {
+    "simulate": _simulate_parser,
+    "selftest": _selftest_parser,
+    "discover": _discover_parser,
+    "export": _export_parser,
+    "checklist": _checklist_parser,
+}
+
+
+def parse(argv: Sequence[str]) -> tuple[str, argparse.Namespace]:
+    """Parse ``argv`` (without the program name) into an entry-point name and its arguments."""
+    if argv and argv[0] in SUBPARSERS:
+        return argv[0], SUBPARSERS[argv[0]]().parse_args(argv[1:])
+    parser = _main_parser()
+    args = parser.parse_args(argv)
+    if args.verify:
+        if not args.hosts and args.simulate is None:
+            parser.error("--verify needs at least one HOST or --simulate SCENARIO")
+        if args.hosts and args.simulate is not None:
+            parser.error("give either HOSTs or --simulate to --verify, not both")
+        return "verify", args
+    if args.hosts:
+        first = args.hosts[0]
+        parser.error(
+            f"unexpected argument {first!r}: hosts go with --verify; to open one miner in the "
+            f"TUI use --miner {first}; commands are {', '.join(SUBCOMMANDS)}"
+        )
+    for flag in ("json", "junit", "soak", "strict", "console"):
+        if getattr(args, flag):
+            parser.error(f"--{flag} goes with --verify")
+    return "tui", args
+
+
+def _resolve(entry: str) -> Handler:
+    module_name, _, function = ENTRY_POINTS[entry].partition(":")
+    module = importlib.import_module(module_name)
+    handler: Handler = getattr(module, function)
+    return handler
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``commission`` and return its exit code (see :class:`commission.errors.ExitCode`)."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    try:
+        entry, args = parse(arguments)
+    except SystemExit as exit_:  # argparse: --help, --version, or a usage error
+        return int(exit_.code or 0)
+    if entry in PENDING:
+        label = "the TUI" if entry == "tui" else f"'{entry}'"
+        print(
+            f"commission: {label} is not available yet (it lands with issue {PENDING[entry]})",
+            file=sys.stderr,
+        )
+        return ExitCode.USAGE
+    try:
+        return _resolve(entry)(args)
+    except CommissionError as error:
+        print(f"commission: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("commission: interrupted", file=sys.stderr)
+        return ExitCode.INTERRUPTED

@@ -1,0 +1,1 @@
+"""Printable and machine-readable reports of a job (text, HTML, SVG, JSON, JUnit)."""

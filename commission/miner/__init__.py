@@ -1,0 +1,1 @@
+"""The miner layer: firmware vocabulary, hardware layout, transport, parsers and typed snapshots."""

@@ -1,0 +1,315 @@
+"""The stock S9 firmware's wire vocabulary: ports, status codes, field names, their order and types.
+
+This is the one module that spells the firmware's field names. The parsers read replies with it and
+the simulator writes replies with it, so a name fixed here is fixed for both. Sources are cited in
+../shared/reference/miner-protocols.md (bmminer ``api.c`` and ``driver-btm-c5.c``, real captures).
+
+A field's *kind* says how bmminer prints it: ``int`` (``%d``), ``f2``/``f4``/``f6``/``f8`` (a double
+with that many decimals, unquoted), ``str`` (quoted), ``bool`` (``true``/``false``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Final, Literal, NamedTuple
+
+Kind = Literal["int", "f2", "f4", "f6", "f8", "str", "bool"]
+
+RPC_PORT: Final = 4028
+WEB_PORT: Final = 80
+IP_REPORT_LISTEN_PORT: Final = 14235
+"""The port a listener (IP Reporter) binds; miners send ``IP,MAC`` here."""
+IP_REPORT_MINER_PORT: Final = 14236
+"""The port the miner sends from and waits on for the MAC echo."""
+RPC_MAX_REQUEST: Final = 8191
+"""bmminer does one ``recv`` of at most this many bytes per connection."""
+DIGEST_REALM: Final = "antMiner Configuration"
+DEFAULT_WEB_USER: Final = "root"
+DEFAULT_WEB_PASSWORD: Final = "root"
+STATUS_DESCRIPTION: Final = "bmminer 1.0.0"
+MINER_TYPE_HYDRO: Final = "Antminer S9 Hydro"
+
+CHAIN_SLOTS: Final = 16
+"""bmminer prints every per-chain array for 16 slots (``BITMAIN_MAX_CHAIN_NUM``)."""
+FAN_SLOTS: Final = 8
+"""bmminer prints 8 fan slots (``BITMAIN_MAX_FAN_NUM``)."""
+
+
+class Field(NamedTuple):
+    """One key of a reply object, in wire order."""
+
+    key: str
+    kind: Kind
+
+
+class Status(NamedTuple):
+    """The STATUS block's code and message for one command (``%d`` filled with a count)."""
+
+    code: int
+    msg: str
+    section: str
+
+
+COMMAND_STATUS: Final[dict[str, Status]] = {
+    "version": Status(22, "BMMiner versions", "VERSION"),
+    "summary": Status(11, "Summary", "SUMMARY"),
+    "stats": Status(70, "BMMiner stats", "STATS"),
+    "pools": Status(7, "%d Pool(s)", "POOLS"),
+    "devs": Status(9, "%d ASC(s)", "DEVS"),
+}
+"""The commands the stock access group ``A`` may run, with their STATUS code and section name."""
+
+STOCK_ALLOWED_COMMANDS: Final = frozenset(COMMAND_STATUS)
+JOINABLE_COMMANDS: Final = frozenset(
+    "version config devs edevs pools summary noncenum pgacount notify devdetails stats estats coin "
+    "usbstats asccount lcd lockstats".split()
+)
+KNOWN_COMMANDS: Final = JOINABLE_COMMANDS | frozenset(
+    "pga pgaenable pgadisable pgaidentify gpu gpuenable gpudisable gpurestart gpuintensity gpumem "
+    "gpuengine gpufan gpuvddc gpucount asc ascenable ascdisable ascidentify ascset switchpool "
+    "enablepool disablepool addpool removepool poolpriority poolquota save quit restart privileged "
+    "check failover-only setconfig zero hotplug debug pgaset".split()
+)
+
+CODE_INVALID_COMMAND: Final = 14
+CODE_INVALID_JSON: Final = 23
+CODE_MISSING_COMMAND: Final = 24
+CODE_ACCESS_DENIED: Final = 45
+MSG_INVALID_COMMAND: Final = "Invalid command"
+MSG_INVALID_JSON: Final = "Invalid JSON"
+MSG_MISSING_COMMAND: Final = "Missing JSON 'command'"
+MSG_ACCESS_DENIED: Final = "Access denied to '%s' command"
+
+STATUS_KEYS: Final = (
+    Field("STATUS", "str"),
+    Field("When", "int"),
+    Field("Code", "int"),
+    Field("Msg", "str"),
+    Field("Description", "str"),
+)
+
+VERSION_FIELDS: Final = (
+    Field("BMMiner", "str"),
+    Field("API", "str"),
+    Field("Miner", "str"),
+    Field("CompileTime", "str"),
+    Field("Type", "str"),
+)
+
+SUMMARY_FIELDS: Final = (
+    Field("Elapsed", "int"),
+    Field("GHS 5s", "str"),
+    Field("GHS av", "f2"),
+    Field("Found Blocks", "int"),
+    Field("Getworks", "int"),
+    Field("Accepted", "int"),
+    Field("Rejected", "int"),
+    Field("Hardware Errors", "int"),
+    Field("Utility", "f2"),
+    Field("Discarded", "int"),
+    Field("Stale", "int"),
+    Field("Get Failures", "int"),
+    Field("Local Work", "int"),
+    Field("Remote Failures", "int"),
+    Field("Network Blocks", "int"),
+    Field("Total MH", "f4"),
+    Field("Work Utility", "f2"),
+    Field("Difficulty Accepted", "f8"),
+    Field("Difficulty Rejected", "f8"),
+    Field("Difficulty Stale", "f8"),
+    Field("Best Share", "int"),
+    Field("Device Hardware%", "f4"),
+    Field("Device Rejected%", "f4"),
+    Field("Pool Rejected%", "f4"),
+    Field("Pool Stale%", "f4"),
+    Field("Last getwork", "int"),
+)
+
+POOL_FIELDS: Final = (
+    Field("POOL", "int"),
+    Field("URL", "str"),
+    Field("Status", "str"),
+    Field("Priority", "int"),
+    Field("Quota", "int"),
+    Field("Long Poll", "str"),
+    Field("Getworks", "int"),
+    Field("Accepted", "int"),
+    Field("Rejected", "int"),
+    Field("Discarded", "int"),
+    Field("Stale", "int"),
+    Field("Get Failures", "int"),
+    Field("Remote Failures", "int"),
+    Field("User", "str"),
+    Field("Last Share Time", "str"),
+    Field("Diff", "str"),
+    Field("Diff1 Shares", "int"),
+    Field("Proxy Type", "str"),
+    Field("Proxy", "str"),
+    Field("Difficulty Accepted", "f8"),
+    Field("Difficulty Rejected", "f8"),
+    Field("Difficulty Stale", "f8"),
+    Field("Last Share Difficulty", "f8"),
+    Field("Has Stratum", "bool"),
+    Field("Stratum Active", "bool"),
+    Field("Stratum URL", "str"),
+    Field("Has GBT", "bool"),
+    Field("Best Share", "int"),
+    Field("Pool Rejected%", "f4"),
+    Field("Pool Stale%", "f4"),
+)
+POOL_STATUSES: Final = ("Alive", "Dead", "Disabled", "Rejecting", "Unknown")
+
+DEVS_FIELDS: Final = (
+    Field("ASC", "int"),
+    Field("Name", "str"),
+    Field("ID", "int"),
+    Field("Enabled", "str"),
+    Field("Status", "str"),
+    Field("Temperature", "f2"),
+    Field("MHS av", "f2"),
+    Field("MHS 5s", "f2"),
+    Field("Accepted", "int"),
+    Field("Rejected", "int"),
+    Field("Hardware Errors", "int"),
+    Field("Utility", "f2"),
+    Field("Last Share Pool", "int"),
+    Field("Last Share Time", "int"),
+    Field("Total MH", "f4"),
+    Field("Diff1 Work", "int"),
+    Field("Difficulty Accepted", "f8"),
+    Field("Difficulty Rejected", "f8"),
+    Field("Last Share Difficulty", "f8"),
+    Field("Last Valid Work", "int"),
+    Field("Device Hardware%", "f4"),
+    Field("Device Rejected%", "f4"),
+    Field("Device Elapsed", "int"),
+)
+
+STATS_HEAD_FIELDS: Final = (
+    Field("BMMiner", "str"),
+    Field("Miner", "str"),
+    Field("CompileTime", "str"),
+    Field("Type", "str"),
+)
+"""``STATS[0]``: the version block that bmminer prints before the device (the ``}{`` defect)."""
+
+_SLOTS: Final = range(1, CHAIN_SLOTS + 1)
+
+
+def _per_slot(template: str, kind: Kind, slots: Iterable[int] = _SLOTS) -> tuple[Field, ...]:
+    return tuple(Field(template.format(n), kind) for n in slots)
+
+
+def stats_device_fields(present_chains: Sequence[int]) -> tuple[Field, ...]:
+    """The keys of ``STATS[1]`` (the BC5 device) in wire order.
+
+    Args:
+        present_chains: API chain numbers that have ASICs; only they get the ``chain_xtime``,
+            ``chain_offside_`` and ``chain_opencore_`` keys, as in bmminer.
+    """
+    return (
+        Field("STATS", "int"),
+        Field("ID", "str"),
+        Field("Elapsed", "int"),
+        Field("Calls", "int"),
+        Field("Wait", "f6"),
+        Field("Max", "f6"),
+        Field("Min", "f6"),
+        Field("GHS 5s", "str"),
+        Field("GHS av", "f2"),
+        Field("miner_count", "int"),
+        Field("frequency", "int"),
+        Field("fan_num", "int"),
+        *_per_slot("fan{}", "int", range(1, FAN_SLOTS + 1)),
+        Field("temp_num", "int"),
+        *_per_slot("temp{}", "int"),
+        *_per_slot("temp2_{}", "int"),
+        *_per_slot("temp3_{}", "int"),
+        *_per_slot("temp_pcb{}", "str"),
+        *_per_slot("temp_chip{}", "str"),
+        *_per_slot("freq_avg{}", "f2"),
+        Field("total_rateideal", "f2"),
+        Field("total_freqavg", "f2"),
+        Field("total_acn", "int"),
+        Field("total_rate", "f2"),
+        *_per_slot("chain_rateideal{}", "f2"),
+        Field("temp_max", "int"),
+        Field("Device Hardware%", "f4"),
+        Field("no_matching_work", "int"),
+        *_per_slot("chain_acn{}", "int"),
+        *_per_slot("chain_acs{}", "str"),
+        *_per_slot("chain_hw{}", "int"),
+        *_per_slot("chain_rate{}", "str"),
+        *_per_slot("chain_xtime{}", "str", present_chains),
+        *_per_slot("chain_offside_{}", "str", present_chains),
+        *_per_slot("chain_opencore_{}", "str", present_chains),
+        Field("miner_version", "str"),
+    )
+
+
+# Per-chain key templates, for readers that look up one chain at a time.
+CHAIN_ACN: Final = "chain_acn{}"
+CHAIN_ACS: Final = "chain_acs{}"
+CHAIN_HW: Final = "chain_hw{}"
+CHAIN_RATE: Final = "chain_rate{}"
+CHAIN_RATEIDEAL: Final = "chain_rateideal{}"
+FREQ_AVG: Final = "freq_avg{}"
+TEMP_PCB: Final = "temp{}"
+"""bmminer's ``tempN``: the sensor chip's local reading, i.e. the board (PCB) temperature."""
+TEMP_CHIP: Final = "temp2_{}"
+"""bmminer's ``temp2_N``: the remote diode inside an ASIC, i.e. the chip temperature."""
+TEMP_CHIP2: Final = "temp3_{}"
+TEMP_PCB_DASHED: Final = "temp_pcb{}"
+"""Later firmware: three or four PCB readings as one dash-separated string, e.g. ``"55-55-52"``."""
+TEMP_CHIP_DASHED: Final = "temp_chip{}"
+FAN: Final = "fan{}"
+
+# get_system_info.cgi, in order (2017 web scripts; S9 says bmminer_version).
+SYSTEM_INFO_KEYS: Final = (
+    "minertype", "nettype", "netdevice", "macaddr", "hostname", "ipaddress", "netmask",
+    "gateway", "dnsservers", "curtime", "uptime", "loadaverage", "mem_total", "mem_used",
+    "mem_free", "mem_buffers", "mem_cached", "system_mode", "ant_hwv", "system_kernel_version",
+    "system_filesystem_version", "bmminer_version",
+)  # fmt: skip
+NETWORK_INFO_KEYS: Final = (
+    "nettype", "netdevice", "macaddr", "ipaddress", "netmask", "conf_nettype", "conf_hostname",
+    "conf_ipaddress", "conf_netmask", "conf_gateway", "conf_dnsservers",
+)  # fmt: skip
+SET_MINER_CONF_FIELDS: Final = (
+    "_ant_pool1url", "_ant_pool1user", "_ant_pool1pw",
+    "_ant_pool2url", "_ant_pool2user", "_ant_pool2pw",
+    "_ant_pool3url", "_ant_pool3user", "_ant_pool3pw",
+    "_ant_nobeeper", "_ant_notempoverctrl", "_ant_fan_customize_switch",
+    "_ant_fan_customize_value", "_ant_freq",
+)  # fmt: skip
+"""set_miner_conf.cgi reads its 14 form fields by position, not by name."""
+SET_MINER_CONF_DECODED: Final = (
+    "%23", "%24", "%25", "%26", "%2C", "%2B", "%3A", "%3B", "%3C", "%3D", "%3E", "%3F", "%40",
+    "%5B", "%5D", "%5E", "%7B", "%7C", "%7D", "%2F",
+)  # fmt: skip
+"""The only percent escapes the stock form parser decodes (``%22`` and ``%5C`` stay as they are)."""
+PASSWD_QUERY_KEYS: Final = ("current_pw", "new_pw", "new_pw_ctrl")
+CGI_PATHS: Final = {
+    "system_info": "/cgi-bin/get_system_info.cgi",
+    "network_info": "/cgi-bin/get_network_info.cgi",
+    "miner_conf": "/cgi-bin/get_miner_conf.cgi",
+    "set_miner_conf": "/cgi-bin/set_miner_conf.cgi",
+    "passwd": "/cgi-bin/passwd.cgi",
+    "kernel_log": "/cgi-bin/get_kernel_log.cgi",
+    "reboot": "/cgi-bin/reboot.cgi",
+    "miner_status": "/cgi-bin/minerStatus.cgi",
+}
+
+# Kernel-log lines (bmminer format strings; J-number = API chain number).
+LOG_CHAIN_ASICS: Final = "Chain[J{chain}] has {asics} asic"
+FATAL_TEMPERATURE: Final = "Fatal Error: Temperature is too high!"
+FATAL_LINES: Final = (
+    FATAL_TEMPERATURE,
+    "Fatal Error: Fan lost!",
+    "Fatal Error: Fan speed too low!",
+    "Fatal Error: network connection lost!",
+    "Fatal Error: unkown status.",
+)
+IP_REPORT_ACK: Final = b"OK" + b"\x00" * 8
+"""The 10-byte datagram a miner sends after its MAC was echoed back."""
+IP_REPORT_NACK: Final = b"FAILD" + b"\x00" * 5

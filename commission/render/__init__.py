@@ -1,0 +1,1 @@
+"""Rich renderables shared by the headless output, the exports and the TUI."""

@@ -1,0 +1,1 @@
+"""The Textual TUI: the technician's guided walkthrough. The only package that imports textual."""
