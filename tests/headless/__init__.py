@@ -1,0 +1,1 @@
+"""Tests of the headless front end: commission --verify and commission discover."""

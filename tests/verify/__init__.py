@@ -1,0 +1,1 @@
+"""Tests of the verification rules, the runner and the soak."""
