@@ -1,0 +1,192 @@
+"""The runner and the soak against a scripted fake client and a manual clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+import pytest
+
+from commission.errors import MinerError, MinerProtocolError, MinerUnreachable
+from commission.miner.layout import CHAINS
+from commission.miner.models import MinerSnapshot, Totals
+from commission.results import Outcome, Status
+from commission.verify.limits import DEFAULT_LIMITS
+from commission.verify.report import SoakSample, SoakSeries
+from commission.verify.runner import Verifier, verify_many
+from commission.verify.soak import SoakProgress, judge_soak, run_soak
+from tests.verify.snapshots import chain, healthy
+
+
+class StepClock:
+    """A clock whose sleep moves time forward at once."""
+
+    def __init__(self) -> None:
+        self.t = 1000.0
+
+    def now(self) -> float:
+        return self.t
+
+    async def sleep(self, seconds: float) -> None:
+        self.t += seconds
+
+
+class ScriptedClient:
+    """Answers with ``make(call, now)``; raises what it returns if it is an exception."""
+
+    def __init__(
+        self,
+        make: Callable[[int, float], MinerSnapshot | MinerError],
+        clock: StepClock | None = None,
+    ) -> None:
+        self.host = "10.0.0.7"
+        self.make = make
+        self.clock = clock or StepClock()
+        self.calls = 0
+        self.web_flags: list[bool] = []
+
+    async def snapshot(self, *, web: bool = True) -> MinerSnapshot:
+        self.calls += 1
+        self.web_flags.append(web)
+        result = self.make(self.calls, self.clock.now())
+        if isinstance(result, MinerError):
+            raise result
+        return result
+
+
+def by_id(outcomes: Iterable[Outcome]) -> dict[str, Outcome]:
+    return {o.rule_id: o for o in outcomes}
+
+
+async def test_healthy_miner_outcomes_are_bound_to_checklist_items() -> None:
+    report = await Verifier().verify(ScriptedClient(lambda n, t: healthy()))
+    assert report.reachable
+    outcomes = by_id(report.outcomes)
+    assert outcomes["miner.reachable"].status is Status.PASS
+    assert "soak.stability" not in outcomes and "console.fatal" not in outcomes
+    for outcome in report.outcomes:
+        assert outcome.item_id and outcome.section and outcome.title
+        assert outcome.at == healthy().taken_at
+    assert report.status is Status.WARN  # only the default password
+    assert report.counts()["warn"] == 1
+
+
+async def test_unreachable_miner_fails_reachability_and_errors_every_rule() -> None:
+    report = await Verifier().verify(
+        ScriptedClient(lambda n, t: MinerUnreachable("10.0.0.7:4028: connection refused"))
+    )
+    assert not report.reachable
+    outcomes = by_id(report.outcomes)
+    assert outcomes["miner.reachable"].status is Status.FAIL
+    others = [o for o in report.outcomes if o.rule_id != "miner.reachable"]
+    assert others and all(o.status is Status.ERROR for o in others)
+    assert all("connection refused" in o.evidence[0].value for o in others)
+
+
+async def test_garbage_reply_is_reachable_but_error() -> None:
+    report = await Verifier().verify(
+        ScriptedClient(lambda n, t: MinerProtocolError("reply is not JSON at byte 12"))
+    )
+    assert report.reachable
+    assert report.status is Status.ERROR
+    assert Status.PASS not in {o.status for o in report.outcomes}
+
+
+async def test_console_lines_give_a_console_outcome() -> None:
+    lines = ["Chain[J7] has 18 asic", "Fatal Error: Fan lost!"]
+    report = await Verifier().verify(
+        ScriptedClient(lambda n, t: healthy()), console_lines=lambda: lines
+    )
+    console = by_id(report.outcomes)["console.fatal"]
+    assert console.status is Status.FAIL
+
+
+def warming(elapsed: int, pcb: float = 55.0) -> MinerSnapshot:
+    chains = tuple(chain(n, temps_pcb=(pcb,)) for n in CHAINS)
+    totals = Totals(elapsed_s=elapsed, ghs_5s=18200.0, ghs_ideal=18000.0, device_hw_pct=0.0)
+    return healthy(totals=totals, chains=chains)
+
+
+async def test_twenty_minute_soak_on_a_manual_clock() -> None:
+    clock = StepClock()
+    start = clock.t
+    client = ScriptedClient(lambda n, t: warming(int(t - start) + 60), clock)
+    progress: list[SoakProgress] = []
+    verifier = Verifier(clock=clock)
+    report = await verifier.verify(client, soak_minutes=20, on_sample=progress.append)
+    assert report.soak is not None
+    samples = report.soak.samples
+    assert len(samples) == 20 * 60 / DEFAULT_LIMITS.soak_interval_s + 1
+    assert samples[-1].offset_s == pytest.approx(1200.0)
+    assert progress[-1].done_s == progress[-1].total_s == 1200.0
+    soak = by_id(report.outcomes)["soak.stability"]
+    assert soak.status is Status.PASS, soak.observed
+    # warm-up-gated checks are judged on the reading taken after the soak
+    assert by_id(report.outcomes)["hashrate.nominal"].status is Status.PASS
+    assert client.web_flags[0] and client.web_flags[-1] and not any(client.web_flags[1:-1])
+
+
+async def test_soak_sees_all_boards_climbing_and_names_the_pump() -> None:
+    clock = StepClock()
+    start = clock.t
+    client = ScriptedClient(lambda n, t: warming(900, pcb=55.0 + (t - start) / 60.0), clock)
+    series = await run_soak(client, 20, clock=clock)
+    finding = judge_soak(series, kernel_log=(), limits=DEFAULT_LIMITS)
+    assert finding.status is Status.FAIL  # reached 75 deg C and still rising
+    assert "pump" in finding.action
+
+
+async def test_soak_one_board_climbing_means_trapped_air() -> None:
+    clock = StepClock()
+    start = clock.t
+
+    def make(n: int, t: float) -> MinerSnapshot:
+        rise = (t - start) / 120.0
+        chains = tuple(
+            chain(c, temps_pcb=(55.0 + rise,)) if c in (4, 13, 14) else chain(c, temps_pcb=(55.0,))
+            for c in CHAINS
+        )
+        return warming(900).model_copy(update={"chains": chains})
+
+    series = await run_soak(ScriptedClient(make, clock), 20, clock=clock)
+    finding = judge_soak(series, kernel_log=())
+    assert finding.status in {Status.WARN, Status.FAIL}
+    assert "hash board 3" in finding.action and "tilt" in finding.action
+
+
+async def test_miner_that_stops_answering_mid_soak_gives_errors_not_passes() -> None:
+    clock = StepClock()
+    start = clock.t
+
+    def make(n: int, t: float) -> MinerSnapshot | MinerError:
+        if t - start > 300:
+            return MinerUnreachable("timed out after 5 s")
+        return warming(900)
+
+    report = await Verifier(clock=clock).verify(ScriptedClient(make, clock), soak_minutes=10)
+    outcomes = by_id(report.outcomes)
+    assert outcomes["soak.stability"].status is Status.ERROR
+    assert outcomes["miner.reachable"].status is Status.ERROR
+    assert Status.PASS not in {o.status for o in report.outcomes}
+    assert any("timed out" in e.value for e in outcomes["soak.stability"].evidence)
+
+
+def test_soak_fatal_line_fails() -> None:
+    series = SoakSeries(minutes=1, interval_s=5, samples=(SoakSample(offset_s=0),))
+    finding = judge_soak(series, kernel_log=["Fatal Error: Temperature is too high!"])
+    assert finding.status is Status.FAIL
+    assert any(e.source == "kernel log line 1" for e in finding.evidence)
+
+
+def test_empty_soak_is_not_a_pass() -> None:
+    finding = judge_soak(SoakSeries(minutes=0, interval_s=5))
+    assert finding.status is Status.ERROR
+
+
+async def test_verify_many_keeps_order_and_bounds_concurrency() -> None:
+    clients = [ScriptedClient(lambda n, t: healthy()) for _ in range(5)]
+    for index, client in enumerate(clients):
+        client.host = f"10.0.0.{index}"
+    reports = await verify_many(Verifier(), clients, concurrency=2)
+    assert [r.host for r in reports] == [c.host for c in clients]
+    with pytest.raises(ValueError, match="concurrency"):
+        await verify_many(Verifier(), clients, concurrency=0)
