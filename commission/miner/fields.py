@@ -313,3 +313,77 @@ FATAL_LINES: Final = (
 IP_REPORT_ACK: Final = b"OK" + b"\x00" * 8
 """The 10-byte datagram a miner sends after its MAC was echoed back."""
 IP_REPORT_NACK: Final = b"FAILD" + b"\x00" * 5
+
+# Single keys the parsers look up (each also appears in the wire-order tables above).
+KEY_STATUS: Final = "STATUS"
+"""Both the envelope's STATUS array and the letter inside its block."""
+KEY_CODE: Final = "Code"
+KEY_MSG: Final = "Msg"
+STATUS_OK_LETTERS: Final = frozenset({"S", "I"})
+"""STATUS letters of a reply that carries data; E, W and F mean the command was refused."""
+VERSION_BMMINER: Final = "BMMiner"
+VERSION_API: Final = "API"
+VERSION_MINER: Final = "Miner"
+VERSION_COMPILE_TIME: Final = "CompileTime"
+VERSION_TYPE: Final = "Type"
+ELAPSED: Final = "Elapsed"
+GHS_5S: Final = "GHS 5s"
+"""A string on the S9 (``"13883.81"``), a number elsewhere."""
+GHS_AV: Final = "GHS av"
+ACCEPTED: Final = "Accepted"
+REJECTED: Final = "Rejected"
+STALE: Final = "Stale"
+HARDWARE_ERRORS: Final = "Hardware Errors"
+DEVICE_HW_PCT: Final = "Device Hardware%"
+STATS_ID: Final = "ID"
+STATS_FREQUENCY: Final = "frequency"
+"""A string (``"550"``) in the 2017 source, a number (``645``) in 2019 firmware."""
+STATS_TOTAL_RATEIDEAL: Final = "total_rateideal"
+STATS_TOTAL_FREQAVG: Final = "total_freqavg"
+STATS_HW_ERRORS: Final = "no_matching_work"
+POOL_INDEX: Final = "POOL"
+POOL_URL: Final = "URL"
+POOL_STATUS: Final = "Status"
+POOL_PRIORITY: Final = "Priority"
+POOL_USER: Final = "User"
+POOL_LAST_SHARE_TIME: Final = "Last Share Time"
+POOL_DIFF: Final = "Diff"
+POOL_STRATUM_ACTIVE: Final = "Stratum Active"
+DEVS_NAME: Final = "Name"
+DEVS_ENABLED: Final = "Enabled"
+DEVS_STATUS: Final = "Status"
+DEVS_TEMPERATURE: Final = "Temperature"
+DEVS_MHS_AV: Final = "MHS av"
+DEVS_MHS_5S: Final = "MHS 5s"
+SYSTEM_MINER_TYPE: Final = "minertype"
+SYSTEM_MAC: Final = "macaddr"
+SYSTEM_HOSTNAME: Final = "hostname"
+SYSTEM_IP: Final = "ipaddress"
+SYSTEM_HW_VERSION: Final = "ant_hwv"
+SYSTEM_FILESYSTEM_VERSION: Final = "system_filesystem_version"
+"""Line 1 of ``/usr/bin/compile_time``: the firmware build date, as in ``CompileTime``."""
+SYSTEM_BMMINER_VERSION: Final = "bmminer_version"
+NETWORK_MAC: Final = "macaddr"
+NETWORK_IP: Final = "ipaddress"
+NETWORK_HOSTNAME: Final = "conf_hostname"
+
+# bmminer.conf as get_miner_conf.cgi returns it (the keys set_miner_conf.cgi writes).
+CONF_POOLS: Final = "pools"
+CONF_POOL_URL: Final = "url"
+CONF_POOL_USER: Final = "user"
+CONF_POOL_PASS: Final = "pass"
+CONF_NOBEEPER: Final = "bitmain-nobeeper"
+CONF_NOTEMPOVERCTRL: Final = "bitmain-notempoverctrl"
+CONF_FAN_CTRL: Final = "bitmain-fan-ctrl"
+CONF_FAN_PWM: Final = "bitmain-fan-pwm"
+CONF_FREQ: Final = "bitmain-freq"
+CONF_POOL_SLOTS: Final = 3
+"""set_miner_conf.cgi always takes three pools (empty strings for an unused slot)."""
+
+# passwd.cgi answers with an HTML page; these phrases tell success from refusal.
+PASSWD_UPDATED: Final = "Updating Password"
+PASSWD_REFUSALS: Final = (
+    "Invalid Password",
+    "New Password must be set",
+    "New Password does not match",
+)
