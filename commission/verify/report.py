@@ -6,10 +6,12 @@ TUI read it. It holds no secret: snapshots carry no pool or web password.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
+from commission.errors import ExitCode
 from commission.miner.models import Identity
 from commission.results import Outcome, Status, worst
 
@@ -78,3 +80,21 @@ class MinerReport(BaseModel):
         for outcome in self.outcomes:
             counts[outcome.status.value] += 1
         return counts
+
+
+def exit_code_for(reports: Sequence[MinerReport], *, strict: bool = False) -> ExitCode:
+    """The process exit code for a set of reports.
+
+    3 when any miner could not be reached at all; else 1 when any outcome failed or could not be
+    made (error), or, with ``strict``, warned; else 0.
+
+    Args:
+        reports: one per miner.
+        strict: treat warnings as failures.
+    """
+    if any(not report.reachable for report in reports):
+        return ExitCode.UNREACHABLE
+    limit = Status.SKIPPED.rank if strict else Status.WARN.rank
+    if any(outcome.status.rank > limit for report in reports for outcome in report.outcomes):
+        return ExitCode.CHECK_FAILED
+    return ExitCode.OK

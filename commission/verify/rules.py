@@ -143,13 +143,23 @@ def problem_evidence(problems: Iterable[Problem]) -> tuple[Evidence, ...]:
     )
 
 
+def unread_action(problems: Iterable[Problem]) -> str:
+    """What to do when part of a miner could not be read (a refused web login differs)."""
+    if any("refused the login" in p.message or "401" in p.message for p in problems):
+        return (
+            "the web UI refused the login: set $COMMISSION_WEB_PASSWORD to the miner's web "
+            "password (and --web-user if it is not root), then verify again"
+        )
+    return "check the miner's network connection and that it is running, then verify again"
+
+
 def not_read(expected: str, what: str, problems: Sequence[Problem]) -> Finding:
     """ERROR finding for a rule whose input is missing."""
     return Finding(
         Status.ERROR,
         expected,
         f"{what} could not be read",
-        "check the miner's network connection and that it is running, then verify again",
+        unread_action(problems),
         problem_evidence(problems),
     )
 
@@ -171,7 +181,7 @@ def apply_rule(rule_: Rule, snapshot: MinerSnapshot, limits: Limits = DEFAULT_LI
             Status.ERROR,
             finding.expected,
             f"part of the data was not read ({finding.observed})",
-            "check the miner's network connection and that it is running, then verify again",
+            unread_action(problems),
             problem_evidence(problems) + finding.evidence,
         )
     return finding
@@ -374,6 +384,15 @@ def _weak_chains(snapshot: MinerSnapshot, limits: Limits) -> list[tuple[ChainRea
 
 
 def _hashrate_action(snapshot: MinerSnapshot, limits: Limits) -> str:
+    totals = snapshot.totals
+    rate = (
+        None if totals is None else (totals.ghs_5s if totals.ghs_5s is not None else totals.ghs_avg)
+    )
+    if rate is not None and rate < 0.05 * limits.nominal_ghs:
+        return (
+            "the miner is not hashing: the kernel-log check (log.fatal) shows whether the firmware "
+            "stopped it (temperature, fans, network); the pool checks show whether it has work"
+        )
     weak = _weak_chains(snapshot, limits)
     missing = [n for n in CHAINS if (r := snapshot.chain(n)) is None or not r.present]
     parts: list[str] = []

@@ -10,8 +10,9 @@ that every miner client (real or simulated) satisfies.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
+from typing import Protocol
 
 from commission.errors import MinerError, MinerUnreachable
 from commission.miner.models import MinerSnapshot
@@ -29,8 +30,18 @@ from commission.verify.soak import (
     run_soak,
 )
 
-ConsoleLines = Callable[[], Sequence[str]]
-"""Returns the serial console lines read so far (the front end owns the reader)."""
+
+class ConsoleSource(Protocol):
+    """A serial console being read (the front end owns and starts the reader)."""
+
+    @property
+    def error(self) -> str | None:
+        """Why reading stopped early; None while healthy."""
+        ...
+
+    def lines(self) -> list[str]:
+        """Every line read so far."""
+        ...
 
 
 def _now() -> datetime:
@@ -99,7 +110,7 @@ class Verifier:
         at = _now()
         reason = Evidence(label="error", value=f"{type(error).__name__}: {error}", source=host)
         if isinstance(error, MinerUnreachable):
-            observed = "stopped answering" if started else "no answer"
+            observed = "stopped answering" if started else "did not answer"
             status = Status.ERROR if started else Status.FAIL
         else:
             observed = "answered with something that could not be read"
@@ -129,12 +140,29 @@ class Verifier:
             )
         return outcomes
 
+    def judge_console(self, console: ConsoleSource) -> Finding:
+        """The console outcome; a console that broke while being read is an ERROR with evidence."""
+        lines = console.lines()
+        finding = check_console(lines, self.limits)
+        if console.error is None:
+            return finding
+        return Finding(
+            Status.ERROR,
+            finding.expected,
+            f"the console stopped being read after {len(lines)} lines ({finding.observed})",
+            "check the serial adapter's cable and port, then verify again",
+            (
+                Evidence(label="console error", value=console.error, source="serial console"),
+                *finding.evidence,
+            ),
+        )
+
     async def verify(
         self,
         client: SnapshotSource,
         *,
         soak_minutes: float | None = None,
-        console_lines: ConsoleLines | None = None,
+        console: ConsoleSource | None = None,
         on_sample: ProgressCallback | None = None,
     ) -> MinerReport:
         """Verify one miner: read it, apply the rules, optionally soak, read the console.
@@ -145,7 +173,7 @@ class Verifier:
         Args:
             client: the miner (real or simulated client).
             soak_minutes: run the commissioning soak this long after the first checks.
-            console_lines: returns serial console lines read so far; None without a console.
+            console: the serial console being read; None without one.
             on_sample: soak progress callback.
         """
         started_at = _now()
@@ -174,17 +202,13 @@ class Verifier:
                 snapshot = final
                 outcomes = self.judge(final)
                 kernel_log = final.kernel_log
-            lines = None if console_lines is None else list(console_lines())
+            lines = None if console is None else console.lines()
             finding = judge_soak(
                 series, kernel_log=kernel_log, console_lines=lines, limits=self.limits
             )
             outcomes.append(self.outcome("soak.stability", finding, _now()))
-        if console_lines is not None:
-            outcomes.append(
-                self.outcome(
-                    "console.fatal", check_console(list(console_lines()), self.limits), _now()
-                )
-            )
+        if console is not None:
+            outcomes.append(self.outcome("console.fatal", self.judge_console(console), _now()))
         return MinerReport(
             host=client.host,
             started_at=started_at,
@@ -202,7 +226,7 @@ async def verify_many(
     *,
     concurrency: int = 8,
     soak_minutes: float | None = None,
-    console_lines: ConsoleLines | None = None,
+    console: ConsoleSource | None = None,
     on_sample: ProgressCallback | None = None,
 ) -> list[MinerReport]:
     """Verify several miners at once, at most ``concurrency`` at a time, in the given order.
@@ -212,7 +236,7 @@ async def verify_many(
         clients: one client per miner.
         concurrency: the most miners read at the same time.
         soak_minutes: soak each miner this long.
-        console_lines: serial console lines (only meaningful with one miner).
+        console: the serial console being read (only meaningful with one miner).
         on_sample: soak progress callback.
     """
     if concurrency < 1:
@@ -222,7 +246,7 @@ async def verify_many(
     async def one(client: SnapshotSource) -> MinerReport:
         async with gate:
             return await verifier.verify(
-                client, soak_minutes=soak_minutes, console_lines=console_lines, on_sample=on_sample
+                client, soak_minutes=soak_minutes, console=console, on_sample=on_sample
             )
 
     return list(await asyncio.gather(*(one(client) for client in clients)))

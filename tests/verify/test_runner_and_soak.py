@@ -53,6 +53,15 @@ class ScriptedClient:
         return result
 
 
+class FakeConsole:
+    def __init__(self, lines: list[str], error: str | None = None) -> None:
+        self._lines = lines
+        self.error = error
+
+    def lines(self) -> list[str]:
+        return list(self._lines)
+
+
 def by_id(outcomes: Iterable[Outcome]) -> dict[str, Outcome]:
     return {o.rule_id: o for o in outcomes}
 
@@ -94,10 +103,17 @@ async def test_garbage_reply_is_reachable_but_error() -> None:
 async def test_console_lines_give_a_console_outcome() -> None:
     lines = ["Chain[J7] has 18 asic", "Fatal Error: Fan lost!"]
     report = await Verifier().verify(
-        ScriptedClient(lambda n, t: healthy()), console_lines=lambda: lines
+        ScriptedClient(lambda n, t: healthy()), console=FakeConsole(lines)
     )
     console = by_id(report.outcomes)["console.fatal"]
     assert console.status is Status.FAIL
+    broken = FakeConsole(
+        ["Chain[J7] has 18 asic"], error="device reports readiness but returned no data"
+    )
+    report = await Verifier().verify(ScriptedClient(lambda n, t: healthy()), console=broken)
+    outcome = by_id(report.outcomes)["console.fatal"]
+    assert outcome.status is Status.ERROR
+    assert outcome.evidence[0].value.startswith("device reports")
 
 
 def warming(elapsed: int, pcb: float = 55.0) -> MinerSnapshot:
