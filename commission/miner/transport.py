@@ -178,12 +178,25 @@ def repair(raw: bytes) -> str:
     return "".join(out)
 
 
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not strict JSON")
+
+
 def decode(raw: bytes) -> dict[str, Any]:
     """Repair and parse one reply into a JSON object.
 
     Raises:
         MinerProtocolError: the reply cannot be repaired or is not a JSON object.
     """
+    if len(raw) <= MAX_REPLY_BYTES:
+        # Fast path: a reply that is already strict JSON (no NaN/Infinity either) needs no repair.
+        try:
+            value = json.loads(raw.rstrip(b"\x00"), parse_constant=_reject_constant)
+        except (ValueError, RecursionError):
+            pass  # not strict JSON: the repairing tokenizer below handles it or says why not
+        else:
+            if isinstance(value, dict):
+                return value
     text = repair(raw)
     try:
         value = json.loads(text)

@@ -71,7 +71,7 @@ def test_invalid_escape_is_dropped() -> None:
         (b'{"a":[1}', "closes"),
         (b'{"a":@}', "unexpected character"),
         (b"[" * 100 + b"]" * 100, "does not start"),
-        (b'{"a":' + b"[" * 100 + b"]" * 100 + b"}", "deeper"),
+        (b'{"a":' + b"[" * 100 + b"nan" + b"]" * 100 + b"}", "deeper"),
     ],
 )
 def test_unrepairable_replies_raise_protocol_error_naming_the_defect(raw: bytes, says: str) -> None:
@@ -173,6 +173,18 @@ def test_nested_garbage_gives_only_protocol_errors(tokens: list[str]) -> None:
 @given(st.integers(min_value=1, max_value=5000))
 def test_deep_nesting_gives_only_protocol_errors(depth: int) -> None:
     _decode_or_typed_error(b'{"a":' + b"[" * depth + b"]" * depth + b"}")
+
+
+def test_deep_but_valid_json_takes_the_fast_path() -> None:
+    value = transport.decode(b'{"a":' + b"[" * 100 + b"]" * 100 + b"}")["a"]
+    depth = 0
+    while value:
+        value, depth = value[0], depth + 1
+    assert depth == 99
+
+
+def test_strict_json_with_nan_constant_is_still_repaired() -> None:
+    assert transport.decode(b'{"a":NaN,"b":[1]}') == {"a": None, "b": [1]}
 
 
 def test_huge_valid_reply_within_the_limit_decodes() -> None:
