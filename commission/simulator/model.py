@@ -31,7 +31,7 @@ RAMP_SECONDS: Final = 15.0
 """Time constant of the hash-rate rise once hashing starts."""
 BOARD_TAU_SECONDS: Final = 60.0
 """Time constant of a board's temperature following its equilibrium."""
-PCB_RISE_C: Final = 26.0
+PCB_RISE_C: Final = 24.0
 """PCB above the water at full power and nominal flow (guide: ~55 °C at a ~29 °C inlet)."""
 CHIP_RISE_C: Final = 15.0
 """Chips above their PCB at full power."""
@@ -235,7 +235,7 @@ class HydroModel:
                 frequency_mhz=float(frequency),
                 rate_factor=rate,
                 hw_share=hw_share,
-                heat_factor=1.75 if place.board in trapped_boards else 1.0,
+                heat_factor=1.5 if place.board in trapped_boards else 1.0,
                 pcb_offsets=pcb_offsets,
                 chip_offsets=pcb_offsets,
                 pcb_c=self.inlet_c,
