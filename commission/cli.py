@@ -46,7 +46,6 @@ PENDING: dict[str, int] = {
     "selftest": 3,
     "discover": 5,
     "export": 6,
-    "checklist": 2,
 }
 
 

@@ -1,1 +1,62 @@
-"""The commissioning checklist: pydantic models, the TOML loader, and derived calculations."""
+"""The commissioning checklist: pydantic models, the TOML loader, answer judging and calculations.
+
+The checklist is data (``checklists/s9-hydro.toml``); this package gives it types, reads it with
+messages that point at mistakes, judges answers against its limits, and computes derived values.
+It sits low in the layers (L1), so it knows nothing of miners, jobs or front ends.
+"""
+
+from commission.checklist.evaluate import (
+    Verdict,
+    VerdictStatus,
+    evaluate_choice,
+    evaluate_derived,
+    evaluate_measurement,
+    evaluate_text,
+    parse_number,
+)
+from commission.checklist.loader import load_builtin, load_checklist, validate_file
+from commission.checklist.models import (
+    RULE_IDS,
+    Bound,
+    Checklist,
+    ChoiceItem,
+    ConfirmItem,
+    DerivedItem,
+    Figure,
+    InfoItem,
+    Item,
+    LiveItem,
+    MeasurementItem,
+    Section,
+    Severity,
+    Step,
+    TextItem,
+)
+
+__all__ = [
+    "RULE_IDS",
+    "Bound",
+    "Checklist",
+    "ChoiceItem",
+    "ConfirmItem",
+    "DerivedItem",
+    "Figure",
+    "InfoItem",
+    "Item",
+    "LiveItem",
+    "MeasurementItem",
+    "Section",
+    "Severity",
+    "Step",
+    "TextItem",
+    "Verdict",
+    "VerdictStatus",
+    "evaluate_choice",
+    "evaluate_derived",
+    "evaluate_measurement",
+    "evaluate_text",
+    "load_builtin",
+    "load_checklist",
+    "parse_number",
+    "validate_file",
+]

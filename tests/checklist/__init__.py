@@ -1,0 +1,1 @@
+"""Tests of the checklist models, loader, calculations, answer judging and command."""
