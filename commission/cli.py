@@ -43,7 +43,6 @@ ENTRY_POINTS: dict[str, str] = {
 PENDING: dict[str, int] = {
     "tui": 6,
     "verify": 5,
-    "selftest": 3,
     "discover": 5,
     "export": 6,
 }
