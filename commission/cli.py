@@ -42,8 +42,7 @@ ENTRY_POINTS: dict[str, str] = {
 # Entry points whose issue has not landed yet: name -> issue number.
 PENDING: dict[str, int] = {
     "tui": 6,
-    "verify": 5,
-    "discover": 5,
+    "selftest": 3,
     "export": 6,
 }
 

@@ -949,7 +949,17 @@ def check_console(lines: Sequence[str], limits: Limits = DEFAULT_LIMITS) -> Find
     observed = f"{len(lines)} lines, {len(fatal)} fatal, {len(detected)} chains reported" + (
         ", short: " + ", ".join(f"chain {c} {detected[c][0]} ASICs" for c in short) if short else ""
     )
+    if not lines:
+        return Finding(
+            Status.SKIPPED,
+            expected,
+            "the console printed nothing while we read it",
+            "the board prints its chain detection at boot: keep --console reading (e.g. with "
+            "--soak) and power-cycle the miner to see it",
+        )
     if not fatal and not short:
+        if not detected:
+            observed += " (chain detection is printed at boot)"
         return Finding(Status.PASS, expected, observed, evidence=evidence)
     actions = list(dict.fromkeys(fatal_action(text, limits) for _, text in fatal))
     missing = [c for c in short if detected[c][0] == 0]

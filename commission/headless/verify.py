@@ -1,0 +1,299 @@
+"""``commission --verify``: check miners from a script, print a table or JSON, exit with a code.
+
+This front end parses hosts and options into plain values, builds one stock client per miner (or
+starts the simulator in-process on ephemeral loopback ports and points a stock client at it, so the
+verify path only ever sees a miner client), runs the verifier on all of them concurrently, prints
+the outcome table grouped by checklist section (or the ``commission.verify/1`` JSON), writes JUnit
+when asked, and returns the exit code. It never imports Textual.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import ipaddress
+import math
+import os
+import sys
+import time
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager, nullcontext
+from dataclasses import dataclass
+from typing import Final
+
+from pydantic import SecretStr
+from rich.console import Console
+
+from commission.errors import UsageError
+from commission.export.junit import write_junit
+from commission.export.verify_json import dumps, verify_document
+from commission.miner import fields
+from commission.miner.client import StockMinerClient
+from commission.miner.console import ConsoleReader
+from commission.render.outcomes import (
+    SoakProgressBar,
+    report_renderable,
+    section_titles,
+    summary_text,
+)
+from commission.settings import ENV_WEB_PASSWORD
+from commission.verify.report import MinerReport, exit_code_for
+from commission.verify.runner import Verifier, verify_many
+
+SIMULATED_UPTIME_S: Final = 900.0
+"""``--simulate`` shows a miner that has run 15 minutes (as on the guide's status page), so the
+checks gated on warm-up (hash rate, HW errors, shares) are judged and slow faults have developed."""
+CONSOLE_QUIET_S: Final = 0.3
+"""The serial console counts as caught up once no line arrived for this long."""
+CONSOLE_WAIT_S: Final = 3.0
+"""The longest we wait for the console to catch up before verifying."""
+CONCURRENCY: Final = 16
+"""Miners read at the same time; more queue (the RPC API serves one connection at a time)."""
+SIMULATOR_CONSOLE: Final = "sim"
+"""``--console sim`` with ``--simulate`` reads the simulated miner's own serial console."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """One miner to verify: its address and RPC port."""
+
+    host: str
+    api_port: int = fields.RPC_PORT
+
+    def __str__(self) -> str:
+        return self.host if self.api_port == fields.RPC_PORT else f"{self.host}:{self.api_port}"
+
+
+@dataclass(frozen=True)
+class VerifyOptions:
+    """Everything ``--verify`` needs, checked; built from argparse by :func:`options_from`."""
+
+    targets: tuple[Target, ...]
+    simulate: str | None
+    json: bool
+    junit: str | None
+    soak_minutes: float | None
+    strict: bool
+    console: str | None
+    timeout: float
+    web_user: str
+    web_password: SecretStr | None
+
+
+def parse_target(text: str) -> Target:
+    """``HOST``, ``HOST:PORT`` or ``[IPv6]:PORT`` -> Target.
+
+    Raises:
+        UsageError: naming the argument and what is wrong with it.
+    """
+    raw = text.strip()
+    if not raw:
+        raise UsageError("an empty HOST was given to --verify")
+    host, port_text = raw, ""
+    if raw.startswith("["):
+        close = raw.find("]")
+        if close < 0:
+            raise UsageError(f"host {text!r}: missing ']' after the IPv6 address")
+        host, rest = raw[1:close], raw[close + 1 :]
+        if rest and (not rest.startswith(":") or len(rest) == 1):
+            raise UsageError(f"host {text!r}: expected ':PORT' after ']'")
+        port_text = rest[1:]
+        try:
+            ipaddress.IPv6Address(host)
+        except ValueError:
+            raise UsageError(f"host {text!r}: {host!r} is not an IPv6 address") from None
+    elif raw.count(":") == 1:
+        host, port_text = raw.split(":")
+        if not port_text:
+            raise UsageError(f"host {text!r}: a ':' must be followed by the RPC port")
+    elif raw.count(":") > 1:
+        raise UsageError(f"host {text!r}: write an IPv6 address with a port as [ADDRESS]:PORT")
+    if not host or any(c.isspace() or c in "/?#@" for c in host):
+        raise UsageError(f"host {text!r} is not a host name or address")
+    if port_text == "":
+        return Target(host)
+    if not port_text.isdigit() or not 1 <= int(port_text) <= 65535:
+        raise UsageError(f"host {text!r}: port {port_text!r} must be a number from 1 to 65535")
+    return Target(host, int(port_text))
+
+
+def options_from(
+    args: argparse.Namespace, environ: Mapping[str, str] | None = None
+) -> VerifyOptions:
+    """Check the parsed arguments and the environment, and collect them.
+
+    Raises:
+        UsageError: for a bad host, soak length, timeout, or console use.
+    """
+    env = os.environ if environ is None else environ
+    targets = tuple(parse_target(host) for host in args.hosts)
+    if args.soak is not None and (not math.isfinite(args.soak) or args.soak <= 0):
+        raise UsageError(f"--soak must be a positive number of minutes, not {args.soak:g}")
+    if not math.isfinite(args.timeout) or args.timeout <= 0:
+        raise UsageError(f"--timeout must be a positive number of seconds, not {args.timeout:g}")
+    if args.console is not None:
+        if len(targets) > 1:
+            raise UsageError("--console reads one miner's serial console: give only one HOST")
+        if args.console == SIMULATOR_CONSOLE and args.simulate is None:
+            raise UsageError(f"--console {SIMULATOR_CONSOLE} only works with --simulate")
+    password = env.get(ENV_WEB_PASSWORD)
+    return VerifyOptions(
+        targets=targets,
+        simulate=args.simulate,
+        json=args.json,
+        junit=args.junit,
+        soak_minutes=args.soak,
+        strict=args.strict,
+        console=args.console,
+        timeout=args.timeout,
+        web_user=args.web_user,
+        web_password=SecretStr(password) if password else None,
+    )
+
+
+class _RunningClock:
+    """The wall clock, moved :data:`SIMULATED_UPTIME_S` ahead once the simulated miner exists."""
+
+    def __init__(self) -> None:
+        self.ahead = 0.0
+
+    def now(self) -> float:
+        """Seconds since the Unix epoch, plus the head start."""
+        return time.time() + self.ahead
+
+    async def sleep(self, seconds: float) -> None:
+        """Sleep ``seconds`` of real time."""
+        await asyncio.sleep(max(0.0, seconds))
+
+
+@asynccontextmanager
+async def _clients(
+    options: VerifyOptions, notes: Console
+) -> AsyncIterator[tuple[list[StockMinerClient], str | None]]:
+    """Stock clients for the targets, or for a simulator started here; plus its console path."""
+    async with AsyncExitStack() as stack:
+        console_path: str | None = None
+        if options.simulate is not None:
+            from commission.simulator.miner import SimulatedMiner
+
+            clock = _RunningClock()
+            simulator = SimulatedMiner(
+                scenarios=options.simulate,
+                clock=clock,
+                console=options.console == SIMULATOR_CONSOLE,
+            )
+            clock.ahead = SIMULATED_UPTIME_S
+            await stack.enter_async_context(simulator)
+            host, api_port = simulator.api_address
+            _, web_port = simulator.web_address
+            console_path = simulator.console_path
+            notes.print(
+                f"simulated S9 Hydro ({simulator.scenarios}), running {SIMULATED_UPTIME_S / 60:g} "
+                f"min, on {host}: RPC {api_port}, web {web_port}"
+                + (f", console {console_path}" if console_path else ""),
+                highlight=False,
+            )
+            clients = [
+                StockMinerClient(
+                    host,
+                    api_port=api_port,
+                    web_port=web_port,
+                    timeout=options.timeout,
+                    web_user=options.web_user,
+                    # The simulated miner's password is known here (root/root unless the
+                    # password-changed scenario), so $COMMISSION_WEB_PASSWORD is for real miners.
+                    web_password=SecretStr(simulator.web_password),
+                )
+            ]
+        else:
+            clients = [
+                StockMinerClient(
+                    target.host,
+                    api_port=target.api_port,
+                    timeout=options.timeout,
+                    web_user=options.web_user,
+                    web_password=options.web_password,
+                )
+                for target in options.targets
+            ]
+        try:
+            yield clients, console_path
+        finally:
+            await asyncio.gather(*(client.aclose() for client in clients))
+
+
+async def verify(options: VerifyOptions, out: Console, notes: Console) -> list[MinerReport]:
+    """Verify every miner in ``options`` and return the reports (printing only progress)."""
+    async with _clients(options, notes) as (clients, simulator_console):
+        url = simulator_console if options.console == SIMULATOR_CONSOLE else options.console
+        reader = ConsoleReader(url) if url is not None else None
+        if reader is not None:
+            reader.start()
+            await console_quiet(reader)
+        try:
+            show_progress = options.soak_minutes is not None and notes.is_terminal
+            bar = SoakProgressBar(notes) if show_progress else None
+            with bar if bar is not None else nullcontext():
+                return await verify_many(
+                    Verifier(),
+                    clients,
+                    concurrency=CONCURRENCY,
+                    soak_minutes=options.soak_minutes,
+                    console=reader,
+                    on_sample=bar.update if bar is not None else None,
+                )
+        finally:
+            if reader is not None:
+                reader.stop()
+
+
+async def console_quiet(
+    reader: ConsoleReader, *, quiet_s: float = CONSOLE_QUIET_S, limit_s: float = CONSOLE_WAIT_S
+) -> None:
+    """Let the console reader take in what the board has already printed (the boot log).
+
+    Returns once no new line arrived for ``quiet_s``, or after ``limit_s`` on a chatty console.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + limit_s
+    seen = -1
+    while loop.time() < deadline and reader.error is None:
+        count = len(reader.lines())
+        if count == seen:
+            return
+        seen = count
+        await asyncio.sleep(quiet_s)
+
+
+def print_reports(
+    reports: Sequence[MinerReport], options: VerifyOptions, exit_code: int, out: Console
+) -> None:
+    """The JSON document or the table per miner, then the summary line."""
+    titles = section_titles()
+    if options.json:
+        document = verify_document(
+            reports, exit_code=exit_code, strict=options.strict, sections=titles
+        )
+        out.file.write(dumps(document) + "\n")
+        out.file.flush()
+        return
+    for report in reports:
+        out.print(report_renderable(report, titles))
+        out.print()
+    out.print(summary_text(reports, exit_code, strict=options.strict))
+
+
+def run(args: argparse.Namespace) -> int:
+    """Entry point of ``commission --verify`` (see :mod:`commission.cli`)."""
+    options = options_from(args)
+    out = Console(highlight=False)
+    notes = Console(stderr=True, highlight=False)
+    reports = asyncio.run(verify(options, out, notes))
+    code = exit_code_for(reports, strict=options.strict)
+    if options.junit:
+        write_junit(options.junit, reports, strict=options.strict)
+    print_reports(reports, options, int(code), out)
+    if options.junit and not options.json:
+        notes.print(f"JUnit written to {options.junit}", highlight=False)
+    sys.stdout.flush()
+    return int(code)
