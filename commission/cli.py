@@ -42,7 +42,6 @@ ENTRY_POINTS: dict[str, str] = {
 # Entry points whose issue has not landed yet: name -> issue number.
 PENDING: dict[str, int] = {
     "tui": 6,
-    "selftest": 3,
     "export": 6,
 }
 
