@@ -1,16 +1,23 @@
-"""Where each rule's outcome belongs in the checklist: item id and section, in one place.
+"""Where each rule's outcome belongs in the checklist: item id and section, read from the checklist.
 
-Rules know nothing about checklists; the checklist's live items name a rule id. This module is the
-one table that maps rule id -> (checklist item id, section id, section title) and the only code
-that knows it, so the runner, the reports and the TUI agree on where an outcome goes.
+Rules know nothing about checklists; the checklist's live items name a rule id
+(``rule = "chains.present"``). This module reads those items, so the item ids and sections live in
+one place, the checklist file, and the runner, the reports and the TUI agree on where an outcome
+goes. A rule that a (custom) checklist does not bind still runs; its outcome goes to a separate
+"other live checks" section rather than being dropped.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Final
 
+from commission.checklist import Checklist, LiveItem, load_builtin
 from commission.verify.rules import RULES
+
+UNBOUND_SECTION: Final = "live-checks"
+UNBOUND_TITLE: Final = "Other live checks"
 
 
 @dataclass(frozen=True)
@@ -22,42 +29,36 @@ class Binding:
     section_title: str
 
 
-_SECTION_TITLES: Final = {
-    "network": "IP report and web login",
-    "monitoring": "Monitoring",
-    "fans-pump": "Fans and pump",
-    "water": "Water loop and commissioning run",
-    "pools": "Pools",
-    "administration": "Administration",
-}
+def bindings_from_checklist(checklist: Checklist) -> dict[str, Binding]:
+    """Rule id -> binding from the checklist's live items, in checklist order.
 
-_TABLE: Final[dict[str, tuple[str, str]]] = {
-    "miner.reachable": ("network.reachable", "network"),
-    "identity.model": ("monitoring.model", "monitoring"),
-    "identity.firmware": ("administration.firmware", "administration"),
-    "chains.present": ("monitoring.chains", "monitoring"),
-    "chains.asic_status": ("monitoring.asic-status", "monitoring"),
-    "hashrate.nominal": ("monitoring.hashrate", "monitoring"),
-    "hashrate.ideal": ("monitoring.hashrate-ideal", "monitoring"),
-    "hashrate.hw_errors": ("monitoring.hw-errors", "monitoring"),
-    "fans.reporting": ("fans-pump.fans-running", "fans-pump"),
-    "temps.margin": ("monitoring.temperatures", "monitoring"),
-    "temps.spread": ("water.bleed-air", "water"),
-    "pools.configured": ("pools.configured", "pools"),
-    "pools.active": ("pools.active", "pools"),
-    "security.default_password": ("administration.password", "administration"),
-    "log.fatal": ("monitoring.kernel-log", "monitoring"),
-    "soak.stability": ("water.commissioning-run", "water"),
-    "console.fatal": ("monitoring.console", "monitoring"),
-}
+    When several live items name one rule, the first one is used. Rules no item names are bound
+    to ``live-checks.<rule id>`` in the "Other live checks" section, after the others.
+
+    Args:
+        checklist: a loaded, validated checklist.
+    """
+    bindings: dict[str, Binding] = {}
+    for section, _step, item in checklist.items():
+        if isinstance(item, LiveItem) and item.rule not in bindings:
+            bindings[item.rule] = Binding(item.id, section.id, section.title)
+    for rule_id in RULES:
+        if rule_id not in bindings:
+            bindings[rule_id] = Binding(
+                f"{UNBOUND_SECTION}.{rule_id}", UNBOUND_SECTION, UNBOUND_TITLE
+            )
+    return bindings
+
+
+@cache
+def _builtin() -> dict[str, Binding]:
+    return bindings_from_checklist(load_builtin())
 
 
 def default_bindings() -> dict[str, Binding]:
-    """The binding of every registered rule."""
-    missing = set(RULES) - set(_TABLE)
-    if missing:
-        raise ValueError(f"rules without a checklist binding: {', '.join(sorted(missing))}")
-    return {
-        rule_id: Binding(item_id, section, _SECTION_TITLES[section])
-        for rule_id, (item_id, section) in _TABLE.items()
-    }
+    """The bindings of the built-in S9 Hydro checklist (loaded once).
+
+    Raises:
+        ChecklistError: the built-in checklist cannot be read (a broken installation).
+    """
+    return dict(_builtin())

@@ -51,18 +51,18 @@ class Limits(BaseModel):
     "reporting and turning" and never compare against 3,500."""
 
     pcb_cutoff_c: float = 80.0
-    """The firmware stops hashing when Temp(PCB) reaches 80 deg C (guide 7)."""
+    """The firmware stops hashing when Temp(PCB) reaches 80 °C (guide 7)."""
     pcb_warn_c: float = 70.0
-    """Board reading at or above this warns: 10 deg C of margin left (the guide's example: 55)."""
+    """Board reading at or above this warns: 10 °C of margin left (the guide's example: 55)."""
     pcb_fail_c: float = 75.0
-    """Board reading at or above this fails: within 5 deg C of the cut-off."""
+    """Board reading at or above this fails: within 5 °C of the cut-off."""
     chip_warn_c: float = 90.0
     """Chip reading at or above this warns (the guide's example: 70)."""
     chip_fail_c: float = 100.0
     """Chip reading at or above this fails."""
     board_spread_warn_c: float = 6.0
     """One board this much hotter than the median of the others warns (trapped air in its cold
-    plate). The guide's healthy example spans 53-58 deg C across boards."""
+    plate). The guide's healthy example spans 53-58 °C across boards."""
     board_spread_fail_c: float = 12.0
     """One board this much hotter than the others fails."""
     all_hot_pcb_c: float = 65.0
@@ -85,7 +85,7 @@ class Limits(BaseModel):
     """Temperatures have settled when the hottest board rose less than ``soak_settle_rise_c``
     over the last this-many seconds of the soak."""
     soak_settle_rise_c: float = 2.0
-    """Allowed rise of the hottest board over the settle window, deg C."""
+    """Allowed rise of the hottest board over the settle window, °C."""
 
     @property
     def nominal_ghs(self) -> float:

@@ -106,8 +106,8 @@ def loop_action(limits: Limits) -> str:
     return (
         f"all boards are hot, so look at the water loop: the pump on the {PUMP_HEADER} header "
         "running (if flow stays low, unplug and replug the pump 2-3 times with power off), the flow "
-        "(5-15 L/min), and the inlet temperature (15-55 deg C, at least 3 deg C above the dew "
-        f"point); the firmware stops at {limits.pcb_cutoff_c:.0f} deg C PCB (guide 3, 4, 7)"
+        "(5-15 L/min), and the inlet temperature (15-55 °C, at least 3 °C above the dew "
+        f"point); the firmware stops at {limits.pcb_cutoff_c:.0f} °C PCB (guide 3, 4, 7)"
     )
 
 
@@ -623,19 +623,19 @@ def _temp_evidence(boards: dict[int, tuple[float | None, float | None]]) -> tupl
         out.append(
             Evidence(
                 label=f"hash board {board} PCB / chip",
-                value=f"{'-' if pcb is None else _fmt(pcb, 0)} / {'-' if chip is None else _fmt(chip, 0)} deg C",
+                value=f"{'-' if pcb is None else _fmt(pcb, 0)} / {'-' if chip is None else _fmt(chip, 0)} °C",
                 source=f"rpc stats temp_pcb/temp_chip (tempN/temp2_N) chains {chains}",
             )
         )
     return tuple(out)
 
 
-@rule("temps.margin", title="Margin to the 80 deg C cut-off", guide_ref="7", needs=("stats",))
+@rule("temps.margin", title="Margin to the 80 °C cut-off", guide_ref="7", needs=("stats",))
 def check_temp_margin(snapshot: MinerSnapshot, limits: Limits) -> Finding:
-    """The hottest board and chip keep a margin to the firmware's 80 deg C PCB cut-off."""
+    """The hottest board and chip keep a margin to the firmware's 80 °C PCB cut-off."""
     expected = (
-        f"PCB < {limits.pcb_warn_c:.0f} deg C ({limits.pcb_margin_c:.0f} deg C below the "
-        f"{limits.pcb_cutoff_c:.0f} deg C cut-off), chips < {limits.chip_warn_c:.0f} deg C"
+        f"PCB < {limits.pcb_warn_c:.0f} °C ({limits.pcb_margin_c:.0f} °C below the "
+        f"{limits.pcb_cutoff_c:.0f} °C cut-off), chips < {limits.chip_warn_c:.0f} °C"
     )
     boards = board_temperatures(snapshot)
     pcb = {b: t for b, (t, _) in boards.items() if t is not None}
@@ -647,9 +647,9 @@ def check_temp_margin(snapshot: MinerSnapshot, limits: Limits) -> Finding:
     chip_board, chip_max = max(chip.items(), key=lambda item: item[1], default=(0, float("-inf")))
     parts = []
     if pcb:
-        parts.append(f"hottest PCB {pcb_max:.0f} deg C on hash board {pcb_board}")
+        parts.append(f"hottest PCB {pcb_max:.0f} °C on hash board {pcb_board}")
     if chip:
-        parts.append(f"hottest chip {chip_max:.0f} deg C on hash board {chip_board}")
+        parts.append(f"hottest chip {chip_max:.0f} °C on hash board {chip_board}")
     observed = ", ".join(parts)
     if pcb_max >= limits.pcb_fail_c or chip_max >= limits.chip_fail_c:
         status = Status.FAIL
@@ -666,8 +666,8 @@ def check_temp_margin(snapshot: MinerSnapshot, limits: Limits) -> Finding:
 def check_temp_spread(snapshot: MinerSnapshot, limits: Limits) -> Finding:
     """Boards run at similar temperatures; one hot board means trapped air, all hot the loop."""
     expected = (
-        f"no board more than {limits.board_spread_warn_c:.0f} deg C above the others, and not "
-        f"all boards at {limits.all_hot_pcb_c:.0f} deg C PCB or more"
+        f"no board more than {limits.board_spread_warn_c:.0f} °C above the others, and not "
+        f"all boards at {limits.all_hot_pcb_c:.0f} °C PCB or more"
     )
     boards = board_temperatures(snapshot)
     pcb = {b: t for b, (t, _) in boards.items() if t is not None}
@@ -675,7 +675,7 @@ def check_temp_spread(snapshot: MinerSnapshot, limits: Limits) -> Finding:
         return not_read(expected, "the board temperatures", relevant_problems(snapshot, ("stats",)))
     evidence = _temp_evidence(boards)
     spread = max(pcb.values()) - min(pcb.values())
-    observed = f"PCB {min(pcb.values()):.0f}-{max(pcb.values()):.0f} deg C across {len(pcb)} boards"
+    observed = f"PCB {min(pcb.values()):.0f}-{max(pcb.values()):.0f} °C across {len(pcb)} boards"
     single = hot_board(pcb, limits)
     if single is not None:
         board, excess = single
@@ -683,7 +683,7 @@ def check_temp_spread(snapshot: MinerSnapshot, limits: Limits) -> Finding:
         return Finding(
             status,
             expected,
-            f"{observed}; hash board {board} runs {excess:.0f} deg C above the others",
+            f"{observed}; hash board {board} runs {excess:.0f} °C above the others",
             board_hot_action(board),
             evidence,
         )
@@ -692,9 +692,7 @@ def check_temp_spread(snapshot: MinerSnapshot, limits: Limits) -> Finding:
         return Finding(
             status, expected, f"{observed}; all boards hot", loop_action(limits), evidence
         )
-    return Finding(
-        Status.PASS, expected, f"{observed} (spread {spread:.0f} deg C)", evidence=evidence
-    )
+    return Finding(Status.PASS, expected, f"{observed} (spread {spread:.0f} °C)", evidence=evidence)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -867,9 +865,8 @@ def fatal_action(line: str, limits: Limits = DEFAULT_LIMITS) -> str:
     """What to check for one firmware ``Fatal Error`` line."""
     lowered = line.lower()
     if "temperature" in lowered:
-        return (
-            f"the firmware stopped hashing at {limits.pcb_cutoff_c:.0f} deg C PCB: "
-            + loop_action(limits)
+        return f"the firmware stopped hashing at {limits.pcb_cutoff_c:.0f} °C PCB: " + loop_action(
+            limits
         )
     if "fan" in lowered:
         return f"check the fans on headers {', '.join(FAN_HEADERS)}: plugged in and turning"

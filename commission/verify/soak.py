@@ -191,7 +191,7 @@ def judge_soak(
         f"{series.minutes:g} min (the guide's run: {limits.soak_minutes:g}) answering every "
         f"sample, >= {limits.soak_in_band_share:.0%} of warmed-up samples at >= "
         f"{limits.nominal_ths * limits.hashrate_pass_ratio:.1f} TH/s, hottest board rising < "
-        f"{limits.soak_settle_rise_c:g} deg C over the last {limits.soak_settle_window_s / 60:g} "
+        f"{limits.soak_settle_rise_c:g} °C over the last {limits.soak_settle_window_s / 60:g} "
         "min, no fatal line"
     )
     statuses: list[Status] = []
@@ -254,18 +254,18 @@ def judge_soak(
         span = window[-1].offset_s - window[0].offset_s
         climbing = [b for b, rise in rises.items() if rise >= limits.soak_settle_rise_c]
         notes.append(
-            f"hottest PCB {hottest:.0f} deg C, rising {max(rises.values()):+.1f} deg C over the "
+            f"hottest PCB {hottest:.0f} °C, rising {max(rises.values()):+.1f} °C over the "
             f"last {span / 60:.1f} min"
         )
         evidence.extend(
             Evidence(
                 label=f"hash board {board} PCB rise",
-                value=f"{rise:+.1f} deg C over {span:.0f} s",
+                value=f"{rise:+.1f} °C over {span:.0f} s",
                 source="soak rpc temp_pcb",
             )
             for board, rise in rises.items()
         )
-        evidence.append(Evidence(label="hottest PCB", value=f"{hottest:.0f} deg C", source="soak"))
+        evidence.append(Evidence(label="hottest PCB", value=f"{hottest:.0f} °C", source="soak"))
         if hottest >= limits.pcb_cutoff_c:
             statuses.append(Status.FAIL)
         if climbing:
