@@ -149,6 +149,12 @@ def test_derived_waits_for_inputs_and_reports_bad_ones(builtin: Checklist) -> No
     assert "relative humidity 0 % must be above 0" in bad.reason
 
 
+def _derived(builtin: Checklist, item_id: str) -> DerivedItem:
+    item = builtin.item(item_id)
+    assert isinstance(item, DerivedItem)
+    return item
+
+
 def test_efficiency_load_and_current(builtin: Checklist) -> None:
     values = {
         "monitoring.wall-power": 1728.0,
@@ -156,15 +162,15 @@ def test_efficiency_load_and_current(builtin: Checklist) -> None:
         "psu.rated-power": 2040.0,
         "site.ac-voltage": 220.0,
     }
-    efficiency = evaluate_derived(builtin.item("monitoring.efficiency"), values)  # type: ignore[arg-type]
+    efficiency = evaluate_derived(_derived(builtin, "monitoring.efficiency"), values)
     assert (efficiency.status, efficiency.value) == (PASS, 96.0)
-    load = evaluate_derived(builtin.item("monitoring.psu-load"), values)  # type: ignore[arg-type]
+    load = evaluate_derived(_derived(builtin, "monitoring.psu-load"), values)
     assert load.status is PASS and load.value == pytest.approx(84.7, abs=0.1)
     heavy = evaluate_derived(
-        builtin.item("monitoring.psu-load"), {**values, "monitoring.wall-power": 2031.0}
-    )  # type: ignore[arg-type]
+        _derived(builtin, "monitoring.psu-load"), {**values, "monitoring.wall-power": 2031.0}
+    )
     assert heavy.status is FAIL and "above the 90 % maximum" in heavy.reason
-    current = evaluate_derived(builtin.item("monitoring.ac-current"), values)  # type: ignore[arg-type]
+    current = evaluate_derived(_derived(builtin, "monitoring.ac-current"), values)
     assert current.status is PASS and current.value == pytest.approx(7.85, abs=0.01)
 
 

@@ -1,1 +1,0 @@
-"""The commissioning job: who, where, which miner, every answer and measurement, and the results."""

@@ -1,0 +1,1 @@
+"""Tests of job files: round trip, resume, secrets, corruption and crash safety."""
