@@ -39,12 +39,15 @@ def _extensions() -> list[Extension]:
             file=sys.stderr,
         )
         return []
-    return cythonize(
+    extensions: list[Extension] = cythonize(
         [extension],
         build_dir="build/cython",
         compiler_directives={"language_level": 3},
         quiet=True,
     )
+    for built in extensions:
+        built.optional = True  # cythonize makes new Extension objects without this flag
+    return extensions
 
 
 setup(ext_modules=_extensions(), cmdclass={"build_ext": OptionalBuildExt})

@@ -9,6 +9,7 @@ once, for every tier, so bad input is a HashInputError (a ValueError) with a cle
 
 from __future__ import annotations
 
+import importlib
 import os
 from concurrent.futures import ThreadPoolExecutor
 from types import ModuleType
@@ -46,11 +47,15 @@ BytesLike = bytes | bytearray | memoryview
 def _load_compiled() -> tuple[ModuleType | None, str | None]:
     if flag(ENV_NO_EXTENSIONS):
         return None, f"{ENV_NO_EXTENSIONS} is set"
+    name = f"{__name__}._sha256d"
     try:
-        from commission.hashing import _sha256d
+        return importlib.import_module(name), None
+    except ModuleNotFoundError as error:
+        if error.name != name:
+            return None, f"the compiled engine did not load: {error}"
+        return None, "the compiled engine is not built (no C compiler when it was installed?)"
     except ImportError as error:
         return None, f"the compiled engine did not load: {error}"
-    return _sha256d, None
 
 
 _compiled, fallback_reason = _load_compiled()
