@@ -41,7 +41,6 @@ ENTRY_POINTS: dict[str, str] = {
 
 # Entry points whose issue has not landed yet: name -> issue number.
 PENDING: dict[str, int] = {
-    "tui": 6,
     "export": 6,
 }
 

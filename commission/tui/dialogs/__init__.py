@@ -1,0 +1,1 @@
+"""Modal dialogs (``ModalScreen[T]``) that ask the technician to confirm or choose."""

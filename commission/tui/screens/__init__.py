@@ -1,0 +1,1 @@
+"""Full screens of the TUI: start, walkthrough, dashboard, soak, self-test and summary."""

@@ -1,0 +1,290 @@
+"""The walkthrough: the guide's sections on the left, the current step's items on the right.
+
+Every answer is saved to the job as it is given (the app owns the job file); the step the
+technician is on is saved too, so the job reopens exactly there. Some steps get a panel on top of
+their items: the wiring view for the PCIe, fan and pump steps, the IP Report listener, applying
+the pools and changing the password. Live items show the latest outcome of their rule.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from pydantic import SecretStr
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Button, Footer, Header, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from commission.checklist import LiveItem, Step, TextItem
+from commission.miner.models import MinerSnapshot
+from commission.results import Outcome
+from commission.tui.progress import section_progress
+from commission.tui.widgets.ip_report import IpReportPanel
+from commission.tui.widgets.items import DerivedView, ItemView, LiveView, item_view
+from commission.tui.widgets.miner_actions import PasswordPanel, PoolsPanel
+from commission.tui.widgets.wiring import WiringView
+
+if TYPE_CHECKING:
+    from commission.tui.app import CommissionApp
+
+IP_REPORT_STEP_ITEMS = ("network.address", "network.mac")
+PRESSED_ITEM = "network.ip-report-pressed"
+
+
+def _escape(text: str) -> str:
+    return text.replace("[", r"\[")
+
+
+class WalkthroughScreen(Screen[None]):
+    """Sections, steps and items of the checklist, with the job's answers."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f7", "step(-1)", "◀ Step"),
+        Binding("f8", "step(1)", "Step ▶"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.section_index = 0
+        self.step_index = 0
+        self.built_step = ""
+        """The id of the step whose widgets are mounted (tests and screenshots wait for it)."""
+
+    @property
+    def commission_app(self) -> CommissionApp:
+        """The app, typed."""
+        from commission.tui.app import CommissionApp
+
+        assert isinstance(self.app, CommissionApp)
+        return self.app
+
+    def compose(self) -> ComposeResult:
+        """Section list beside the step view."""
+        yield Header()
+        with Horizontal():
+            yield OptionList(id="sections")
+            yield VerticalScroll(id="step")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Open the step the job was left at and follow live data."""
+        self.title = "Walkthrough"
+        app = self.commission_app
+        job = app.job_file.job if app.job_file else None
+        checklist = app.checklist
+        if job is not None and job.position is not None:
+            for s, section in enumerate(checklist.sections):
+                if section.id != job.position.section:
+                    continue
+                for t, step in enumerate(section.steps):
+                    if step.id == job.position.step:
+                        self.section_index, self.step_index = s, t
+        self.refresh_sections()
+        self.show_step(save=False)
+        self.watch(app, "snapshot", self._live)
+
+    # -- navigation ---------------------------------------------------------------------------
+
+    @property
+    def step(self) -> Step:
+        """The step on screen."""
+        return self.commission_app.checklist.sections[self.section_index].steps[self.step_index]
+
+    def action_step(self, delta: int) -> None:
+        """Go ``delta`` steps forward or back, across sections."""
+        sections = self.commission_app.checklist.sections
+        flat = [(s, t) for s, section in enumerate(sections) for t in range(len(section.steps))]
+        here = flat.index((self.section_index, self.step_index))
+        target = min(max(here + delta, 0), len(flat) - 1)
+        if target != here:
+            self.section_index, self.step_index = flat[target]
+            self.show_step()
+
+    def go_to(self, step_id: str) -> None:
+        """Open the step ``step_id`` (KeyError naming it when the checklist has no such step)."""
+        for s, section in enumerate(self.commission_app.checklist.sections):
+            for t, step in enumerate(section.steps):
+                if step.id == step_id:
+                    self.section_index, self.step_index = s, t
+                    self.show_step()
+                    return
+        raise KeyError(f"the checklist has no step {step_id!r}")
+
+    @on(OptionList.OptionSelected, "#sections")
+    def _section_chosen(self, event: OptionList.OptionSelected) -> None:
+        if event.option_index != self.section_index:
+            self.section_index, self.step_index = event.option_index, 0
+            self.show_step()
+
+    @on(Button.Pressed, "#step-prev")
+    def _prev(self) -> None:
+        self.action_step(-1)
+
+    @on(Button.Pressed, "#step-next")
+    def _next(self) -> None:
+        self.action_step(1)
+
+    def refresh_sections(self) -> None:
+        """Redraw the section list's glyphs and counts."""
+        app = self.commission_app
+        if app.job_file is None:
+            return
+        options = self.query_one("#sections", OptionList)
+        progress = section_progress(app.checklist, app.job_file.job, app.rule_outcomes)
+        highlighted = self.section_index
+        options.clear_options()
+        for entry in progress:
+            options.add_option(
+                Option(
+                    f"[${entry.token}]{entry.glyph}[/] {_escape(entry.section.title)} "
+                    f"[$text-muted]{entry.done}/{entry.total}[/]",
+                    id=entry.section.id,
+                )
+            )
+        options.highlighted = highlighted
+
+    def show_step(self, *, save: bool = True) -> None:
+        """Rebuild the step view for the current step; remember the position in the job."""
+        app = self.commission_app
+        section = app.checklist.sections[self.section_index]
+        step = self.step
+        if save:
+            app.save_position(section.id, step.id)
+        self.query_one("#sections", OptionList).highlighted = self.section_index
+        self.built_step = ""
+        self.run_worker(self._build(), exclusive=True, group="build-step")
+
+    async def _build(self) -> None:
+        app = self.commission_app
+        section = app.checklist.sections[self.section_index]
+        step = self.step
+        container = self.query_one("#step", VerticalScroll)
+        await container.remove_children()
+        flat_total = sum(len(s.steps) for s in app.checklist.sections)
+        flat_here = (
+            sum(len(s.steps) for s in app.checklist.sections[: self.section_index])
+            + self.step_index
+            + 1
+        )
+        widgets: list[Widget] = [
+            Label(
+                f"[b]{_escape(section.title)}[/b] › {_escape(step.title)}  "
+                f"[$text-muted]step {flat_here}/{flat_total} · guide {section.guide}[/]",
+                classes="step--title",
+            )
+        ]
+        if step.text:
+            widgets.append(Static(step.text, classes="step--text", markup=False))
+        wired = app.wiring_items()
+        shown_items = [item for item in step.items if item.id not in wired.values()]
+        if len(shown_items) != len(step.items):
+            widgets.append(WiringView(app.wiring_ticked(), id="wiring"))
+        if step.id == "network.ip-report":
+            link = app.link
+            job = app.job_file.job if app.job_file else None
+            known = (
+                f"last found: {job.miner_host} {job.miner_mac}" if job and job.miner_host else ""
+            )
+            widgets.append(
+                IpReportPanel(
+                    link.report_address if link else ("0.0.0.0", 14235),
+                    link.report_reply_port if link else 14236,
+                    link.press_button if link else None,
+                    known=known,
+                )
+            )
+        for item in shown_items:
+            widgets.append(item_view(item, app.stored_answer(item)))
+        if any(isinstance(i, LiveItem) and i.rule == "pools.configured" for i in step.items):
+            widgets.insert(2, PoolsPanel(app.pool_drafts(), app.link.client if app.link else None))
+        if any(
+            isinstance(i, LiveItem) and i.rule == "security.default_password" for i in step.items
+        ):
+            widgets.append(
+                PasswordPanel(
+                    app.secrets.get("admin.new-password"),
+                    app.link.client if app.link else None,
+                )
+            )
+        nav = Horizontal(
+            Button("◀ Previous (F7)", id="step-prev"),
+            Button("Next (F8) ▶", id="step-next", variant="primary"),
+            classes="step--nav",
+        )
+        widgets.append(nav)
+        await container.mount_all(widgets)
+        container.scroll_home(animate=False)
+        self._recompute_derived()
+        self._live(app.snapshot)
+        self.built_step = step.id
+
+    # -- answers ------------------------------------------------------------------------------
+
+    @on(ItemView.Answered)
+    def _answered(self, event: ItemView.Answered) -> None:
+        event.stop()
+        app = self.commission_app
+        verdict = app.record_answer(event.item, event.answer)
+        if verdict is not None and verdict.status == "invalid":
+            return
+        if isinstance(event.item, TextItem) and event.item.secret:
+            password_panel = self.query(PasswordPanel)
+            if password_panel and event.item.id == "admin.new-password":
+                password_panel.first().set_new_password(SecretStr(event.answer))
+        self._recompute_derived()
+        self.refresh_sections()
+
+    @on(WiringView.Ticked)
+    def _ticked(self, event: WiringView.Ticked) -> None:
+        event.stop()
+        app = self.commission_app
+        item_id = app.wiring_items().get(event.plug)
+        if item_id is None:
+            return
+        app.record_answer(app.checklist.item(item_id), "yes" if event.ticked else "no")
+        self.refresh_sections()
+
+    @on(IpReportPanel.Found)
+    def _found(self, event: IpReportPanel.Found) -> None:
+        event.stop()
+        app = self.commission_app
+        app.record_ip_report(event.ip, event.mac)
+        for item_id, value in (("network.address", event.ip), ("network.mac", event.mac)):
+            for view in self.query(ItemView):
+                if view.item.id == item_id:
+                    view.answer = value
+                    view.query_one(Input).value = value
+        self.refresh_sections()
+
+    @on(PoolsPanel.Applied)
+    @on(PasswordPanel.Changed)
+    def _written(self) -> None:
+        self.commission_app.action_refresh_now()
+
+    def _recompute_derived(self) -> None:
+        app = self.commission_app
+        if app.job_file is None:
+            return
+        numbers = app.job_file.job.numbers()
+        for view in self.query(DerivedView):
+            view.recompute(numbers)
+
+    # -- live ---------------------------------------------------------------------------------
+
+    def _live(self, snapshot: MinerSnapshot | None) -> None:
+        app = self.commission_app
+        outcomes: dict[str, Outcome] = app.rule_outcomes
+        for view in self.query(LiveView):
+            view.show_outcome(outcomes.get(view.item.rule), app.miner_problem)
+        for wiring in self.query(WiringView):
+            wiring.show(snapshot, app.miner_problem)
+        if snapshot is not None:
+            for panel in self.query(PoolsPanel):
+                panel.show_live(snapshot.pools)
+        if snapshot is not None:
+            self.refresh_sections()
