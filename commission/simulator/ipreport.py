@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
+from typing import Any
 
 from commission.errors import UsageError
 from commission.miner.fields import IP_REPORT_ACK, IP_REPORT_NACK
@@ -66,35 +67,39 @@ async def press(
             "another simulator may be using that port"
         ) from error
     payload = f"{host},{mac.upper()}".encode()
+    mine = mac.upper().encode()
     result = IpReportResult(acked=False, sent=0)
     try:
         while result.sent < ATTEMPTS:
             transport.sendto(payload, report_to)
             result.sent += 1
-            reply = await _first_reply(protocol.replies, clock)
-            while reply is not None:
-                result.replies.append(reply)
-                if reply.startswith(mac.upper().encode()) or reply.startswith(mac.encode()):
-                    transport.sendto(IP_REPORT_ACK, report_to)
-                    result.acked = True
-                    return result
-                transport.sendto(IP_REPORT_NACK, report_to)
-                reply = None if protocol.replies.empty() else protocol.replies.get_nowait()
+            window = asyncio.ensure_future(clock.sleep(REPEAT_SECONDS))
+            try:
+                while (reply := await _next_reply(protocol.replies, window)) is not None:
+                    result.replies.append(reply)
+                    if reply.upper().startswith(mine):
+                        transport.sendto(IP_REPORT_ACK, report_to)
+                        result.acked = True
+                        return result
+                    transport.sendto(IP_REPORT_NACK, report_to)
+            finally:
+                window.cancel()
         return result
     finally:
         transport.close()
 
 
-async def _first_reply(replies: asyncio.Queue[bytes], clock: Clock) -> bytes | None:
-    """The next reply, or None when the clock's 2-second window passes first."""
+async def _next_reply(replies: asyncio.Queue[bytes], window: asyncio.Future[None]) -> bytes | None:
+    """The next reply, or None once the 2-second ``window`` (a clock sleep) has passed."""
+    if window.done():
+        return None
     getter = asyncio.ensure_future(replies.get())
-    timer = asyncio.ensure_future(clock.sleep(REPEAT_SECONDS))
+    waiting: set[asyncio.Future[Any]] = {getter, window}
     try:
-        done, _ = await asyncio.wait({getter, timer}, return_when=asyncio.FIRST_COMPLETED)
+        done, _ = await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
     finally:
-        for task in (getter, timer):
-            if not task.done():
-                task.cancel()
+        if not getter.done():
+            getter.cancel()
     if getter in done:
         return getter.result()
     return None

@@ -36,7 +36,7 @@ RESTART_SECONDS: Final = 8.0
 """How long the RPC port refuses connections after set_miner_conf.cgi restarts bmminer."""
 REBOOT_SECONDS: Final = 45.0
 """How long RPC and web refuse connections after reboot.cgi."""
-CONSOLE_TICK_SECONDS: Final = 5.0
+CONSOLE_TICK_SECONDS: Final = 0.5
 
 
 def make_mac(seed: int, index: int = 0) -> str:
@@ -270,8 +270,9 @@ class SimulatedMiner:
             from_port=self._ip_report_port,
             clock=self.clock,
         )
-        self.model.console_lines.append(
-            "IP Report: acknowledged" if result.acked else "IP Report: no listener answered"
+        self.model.console(
+            "IP Report: acknowledged" if result.acked else "IP Report: no listener answered",
+            self.clock.now(),
         )
         self._pump_console()
         return result.acked
@@ -279,10 +280,15 @@ class SimulatedMiner:
     # ------------------------------------------------------------------------- console
 
     def _pump_console(self) -> None:
+        """Write the console lines whose time has come (in order, each once)."""
         lines = self.model.console_lines
-        if self._console is not None and self._console_sent < len(lines):
-            self._console.write_lines(lines[self._console_sent :])
-        self._console_sent = len(lines)
+        now = self.clock.now()
+        due = self._console_sent
+        while due < len(lines) and lines[due][0] <= now:
+            due += 1
+        if self._console is not None and due > self._console_sent:
+            self._console.write_lines([line for _, line in lines[self._console_sent : due]])
+        self._console_sent = due
 
     async def _console_ticker(self) -> None:
         """Advance the model now and then so runtime messages reach the console unasked."""

@@ -194,8 +194,10 @@ class HydroModel:
         self.no_work_logged = False
         self.dmesg: list[str] = []
         self.bmminer_log: list[str] = []
-        self.console_lines: list[str] = []
-        """Everything written to the serial console, in order (the console writer drains it)."""
+        self.console_lines: list[tuple[float, str]] = []
+        """(clock time it is due, line) for the serial console, in order; the console writer
+        sends each line once its time has come, so the boot log unrolls over the boot."""
+        self._log_at = now
         self.calls = 0
         self._boot_logs(now)
 
@@ -244,9 +246,13 @@ class HydroModel:
 
     # ----------------------------------------------------------------------------- logs
 
-    def _log(self, line: str) -> None:
+    def _log(self, line: str, at: float | None = None) -> None:
         self.bmminer_log.append(line)
-        self.console_lines.append(line)
+        self.console_lines.append((self._log_at if at is None else at, line))
+
+    def console(self, line: str, at: float) -> None:
+        """Queue a runtime message for the serial console."""
+        self.console_lines.append((at, line))
 
     def _boot_logs(self, now: float) -> None:
         """The kernel's boot messages and bmminer's chain detection, as after power-on."""
@@ -258,17 +264,16 @@ class HydroModel:
             f"[    2.513902] eth0: link up, 100 Mbps full duplex, MAC {self.mac}",
             "[    3.020113] Serial console ttyPS0 at 115200 baud, 8N1",
         ]
-        self.console_lines.extend(
-            [
-                "U-Boot 2014.01 (simulated control board)",
-                "Reading the kernel image from NAND into memory ...",
-                "Starting the kernel ...",
-                "",
-                *self.dmesg,
-                "",
-                "antMiner login: ",
-            ]
-        )
+        boot = [
+            "U-Boot 2014.01 (simulated control board)",
+            "Reading the kernel image from NAND into memory ...",
+            "Starting the kernel ...",
+            "",
+            *self.dmesg,
+            "",
+            "antMiner login: ",
+        ]
+        self.console_lines.extend((now + 0.25 * index, line) for index, line in enumerate(boot))
         self._start_bmminer(now)
 
     def _start_bmminer(self, now: float) -> None:
@@ -280,6 +285,7 @@ class HydroModel:
             chain.hashes_gh = 0.0
             chain.hw_errors = 0.0
             chain.load = 0.0
+        self._log_at = now + 5.0
         self._log("Miner Type = S9 Hydro")
         self._log(f"Miner compile time: {self.compile_time}")
         for chain in self.chains.values():
@@ -291,11 +297,12 @@ class HydroModel:
         for chain in self.chains.values():
             if chain.present:
                 self._log(f"Chain[J{chain.chain}] working frequency={chain.frequency_mhz:.0f}M")
+        self._log_at = now
 
     def restart_bmminer(self, now: float) -> None:
         """bmminer restarts (new pools saved): counters and Elapsed start again from zero."""
         self.advance_to(now)
-        self._log("bmminer restarted by the web interface")
+        self._log("bmminer restarted by the web interface", at=now)
         self._start_bmminer(now)
 
     def reboot(self, now: float) -> None:
@@ -380,14 +387,14 @@ class HydroModel:
             )
             if hottest >= TRIP_PCB_C:
                 self.stopped_at = end
-                self._log(FATAL_TEMPERATURE)
+                self._log(FATAL_TEMPERATURE, at=end)
         if (
             not self.running_pools
             and not self.no_work_logged
             and since_start >= NO_WORK_FATAL_SECONDS
         ):
             self.no_work_logged = True
-            self._log(FATAL_LINES[3])
+            self._log(FATAL_LINES[3], at=end)
 
     # ----------------------------------------------------------------------------- readings
 

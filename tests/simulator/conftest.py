@@ -38,6 +38,8 @@ async def rpc_raw(address: tuple[str, int], payload: bytes, timeout: float = 5.0
     reader, writer = await asyncio.open_connection(*address)
     try:
         writer.write(payload)
+        if not payload:
+            writer.write_eof()  # nothing to say: close our side, as `nc < /dev/null` does
         await writer.drain()
         return await asyncio.wait_for(reader.read(), timeout)
     finally:

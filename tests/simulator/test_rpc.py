@@ -199,3 +199,74 @@ async def test_connections_are_served_concurrently(make_miner: MinerFactory) -> 
         *(rpc_raw(miner.api_address, b'{"command":"summary"}') for _ in range(50))
     )
     assert all(repair(reply)["STATUS"][0]["STATUS"] == "S" for reply in replies)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b"\x00\x01\x02\xff\xfe garbage",
+        b"{" + b"\xff" * 100,
+        b'{"command":["summary"]}',
+        b"[1,2,3]",
+        b"|||",
+        b"",
+    ],
+)
+async def test_garbage_gets_a_stock_error_and_the_miner_keeps_serving(
+    make_miner: MinerFactory, payload: bytes
+) -> None:
+    miner = await make_miner()
+    reply = await rpc_raw(miner.api_address, payload)
+    assert reply.endswith(b"\x00") and (b"STATUS=E" in reply or b'"STATUS":"E"' in reply)
+    assert (await rpc_json(miner, "version"))["STATUS"][0]["STATUS"] == "S"
+
+
+async def test_huge_request_is_read_once_and_answered_or_closed(make_miner: MinerFactory) -> None:
+    miner = await make_miner()
+    payload = b'{"command":"summary","parameter":"' + b"x" * 100_000 + b'"}'
+    try:
+        reply = await rpc_raw(miner.api_address, payload)
+    except ConnectionResetError:
+        reply = b""
+    assert reply == b"" or b'"Code":23' in reply
+    assert (await rpc_json(miner, "version"))["STATUS"][0]["STATUS"] == "S"
+
+
+async def test_half_sent_request_is_answered_from_the_first_read(
+    make_miner: MinerFactory,
+) -> None:
+    miner = await make_miner()
+    reader, writer = await asyncio.open_connection(*miner.api_address)
+    writer.write(b'{"command":"sum')
+    await writer.drain()
+    reply = await asyncio.wait_for(reader.read(), 5)
+    writer.close()
+    assert repair(reply)["STATUS"][0]["Code"] == F.CODE_INVALID_JSON
+
+
+async def test_a_silent_client_is_dropped_after_the_read_timeout(
+    make_miner: MinerFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from commission.simulator import rpc
+
+    monkeypatch.setattr(rpc, "READ_TIMEOUT_SECONDS", 0.2)
+    miner = await make_miner()
+    reader, writer = await asyncio.open_connection(*miner.api_address)
+    try:
+        data = await asyncio.wait_for(reader.read(), 5)
+    except ConnectionResetError:
+        data = b""
+    writer.close()
+    assert data == b""
+    assert (await rpc_json(miner, "version"))["STATUS"][0]["STATUS"] == "S"
+
+
+def test_text_escaping_follows_bmminer() -> None:
+    from commission.simulator.wire import json_string, significant, text_escape
+
+    assert text_escape("a|b,c=d\\e") == "a\\|b\\,c\\=d\\\\e"
+    assert json_string('say "hi" \\') == '"say \\"hi\\" \\\\"'
+    assert significant(18465.931, 7) == "18465.93"
+    assert significant(9039.7312, 7) == "9039.731"
+    assert significant(0.0, 7) == "0.000000"
+    assert significant(4618.851, 6) == "4618.85"
