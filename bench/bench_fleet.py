@@ -26,8 +26,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from commission.simulator.fleet import Fleet, plan_fleet  # noqa: E402
-from commission.simulator.scenarios import ScenarioSet  # noqa: E402
+from commission.simulator.fleet import Fleet, plan_fleet
+from commission.simulator.scenarios import ScenarioSet
 
 
 def rss_mib() -> float:
@@ -82,7 +82,7 @@ def _client_process(
 
 async def run(args: argparse.Namespace) -> None:
     """Start the fleet, measure, print, stop."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     first = "127.0.0.1" if args.ephemeral else "127.0.1.1"
     port = 0 if args.ephemeral else None
