@@ -36,7 +36,7 @@ RESTART_SECONDS: Final = 8.0
 """How long the RPC port refuses connections after set_miner_conf.cgi restarts bmminer."""
 REBOOT_SECONDS: Final = 45.0
 """How long RPC and web refuse connections after reboot.cgi."""
-CONSOLE_TICK_SECONDS: Final = 0.5
+CONSOLE_TICK_SECONDS: Final = 0.25
 
 
 def make_mac(seed: int, index: int = 0) -> str:
@@ -291,8 +291,14 @@ class SimulatedMiner:
         self._console_sent = due
 
     async def _console_ticker(self) -> None:
-        """Advance the model now and then so runtime messages reach the console unasked."""
+        """Write console lines when they fall due, and advance the model now and then so runtime
+        messages (a temperature trip) reach the console without anyone asking."""
         while True:
-            await self.clock.sleep(CONSOLE_TICK_SECONDS)
+            now = self.clock.now()
+            lines = self.model.console_lines
+            wait = CONSOLE_TICK_SECONDS
+            if self._console_sent < len(lines):
+                wait = min(wait, max(lines[self._console_sent][0] - now, 0.005))
+            await self.clock.sleep(wait)
             self.model.advance_to(self.clock.now())
             self._pump_console()

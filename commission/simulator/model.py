@@ -38,6 +38,10 @@ CHIP_RISE_C: Final = 15.0
 NOMINAL_FLOW_LPM: Final = 10.0
 POOL_DIFFICULTY: Final = 65536
 NO_WORK_FATAL_SECONDS: Final = 120.0
+BOOT_LINE_SECONDS: Final = 0.02
+"""Console pacing of the boot messages (compressed: a real boot takes about a minute)."""
+CHAIN_DETECT_SECONDS: Final = 0.4
+"""When bmminer's chain detection lines reach the console after it starts."""
 MAX_STEP_SECONDS: Final = 1.0
 MAX_STEPS: Final = 4000
 _MASK64: Final = (1 << 64) - 1
@@ -273,7 +277,9 @@ class HydroModel:
             "",
             "antMiner login: ",
         ]
-        self.console_lines.extend((now + 0.25 * index, line) for index, line in enumerate(boot))
+        self.console_lines.extend(
+            (now + BOOT_LINE_SECONDS * index, line) for index, line in enumerate(boot)
+        )
         self._start_bmminer(now)
 
     def _start_bmminer(self, now: float) -> None:
@@ -285,7 +291,7 @@ class HydroModel:
             chain.hashes_gh = 0.0
             chain.hw_errors = 0.0
             chain.load = 0.0
-        self._log_at = now + 5.0
+        self._log_at = now + CHAIN_DETECT_SECONDS
         self._log("Miner Type = S9 Hydro")
         self._log(f"Miner compile time: {self.compile_time}")
         for chain in self.chains.values():
