@@ -85,3 +85,17 @@ def test_python_dash_m_runs_the_cli() -> None:
     )
     assert done.returncode == 0
     assert done.stdout.startswith("commission ")
+
+
+def test_a_closed_pipe_ends_quietly_without_traceback() -> None:
+    # A handler whose reader went away (`commission ... | head`) must not end in a traceback.
+    code = (
+        "from commission import cli\n"
+        "def handler(args):\n"
+        "    raise BrokenPipeError\n"
+        "cli._resolve = lambda entry: handler\n"
+        "raise SystemExit(cli.main(['checklist']))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0
+    assert done.stderr == ""
