@@ -54,7 +54,7 @@ def parse_report_to(text: str | None, allow_non_loopback: bool) -> tuple[str, in
         host, port_text = text, str(IP_REPORT_LISTEN_PORT)
     if not port_text.isdigit() or not 0 < int(port_text) < 65536:
         raise UsageError(f"--report-to {text!r}: the port must be a number from 1 to 65535")
-    check_bind_address(host, allow_non_loopback)
+    check_bind_address(host, allow_non_loopback, flag="--report-to")
     return host, int(port_text)
 
 

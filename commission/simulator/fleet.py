@@ -24,7 +24,9 @@ START_BATCH = 64
 """Miners started concurrently (bounded so a big fleet does not open thousands of binds at once)."""
 
 
-def check_bind_address(address: str, allow_non_loopback: bool) -> ipaddress.IPv4Address:
+def check_bind_address(
+    address: str, allow_non_loopback: bool, flag: str = "--bind"
+) -> ipaddress.IPv4Address:
     """Validate a bind address; outside 127.0.0.0/8 only with the explicit permission.
 
     Raises:
@@ -34,10 +36,10 @@ def check_bind_address(address: str, allow_non_loopback: bool) -> ipaddress.IPv4
     try:
         parsed = ipaddress.IPv4Address(address)
     except ValueError:
-        raise UsageError(f"--bind {address!r} is not an IPv4 address") from None
+        raise UsageError(f"{flag} {address!r} is not an IPv4 address") from None
     if parsed not in LOOPBACK and not allow_non_loopback:
         raise UsageError(
-            f"--bind {address} is outside loopback (127.0.0.0/8); the simulator would be "
+            f"{flag} {address} is outside loopback (127.0.0.0/8); the simulator would be "
             "reachable from the network. Add --allow-non-loopback if that is really wanted"
         )
     return parsed

@@ -418,7 +418,11 @@ class WebService:
         """bmminer.conf as get_miner_conf.cgi prints it (the stock pretty-printing)."""
         model = self.miner.model
         pools = ",\n".join(
-            f'{{\n"url" : "{pool.url}",\n"user" : "{pool.user}",\n"pass" : "{pool.password}"\n}}'
+            "{\n"
+            f'"{F.CONF_POOL_URL}" : "{pool.url}",\n'
+            f'"{F.CONF_POOL_USER}" : "{pool.user}",\n'
+            f'"{F.CONF_POOL_PASS}" : "{pool.password}"\n'
+            "}"
             for pool in model.pools
         )
         settings = [
@@ -429,18 +433,18 @@ class WebService:
         ]
         extra = model.conf_extra
         if extra.get("nobeeper"):
-            settings.append('"bitmain-nobeeper" : true')
+            settings.append(f'"{F.CONF_NOBEEPER}" : true')
         if extra.get("notempoverctrl"):
-            settings.append('"bitmain-notempoverctrl" : true')
+            settings.append(f'"{F.CONF_NOTEMPOVERCTRL}" : true')
         if extra.get("fan_ctrl"):
-            settings.append('"bitmain-fan-ctrl" : true')
-            settings.append(f'"bitmain-fan-pwm" : "{extra.get("fan_pwm", "")}"')
+            settings.append(f'"{F.CONF_FAN_CTRL}" : true')
+            settings.append(f'"{F.CONF_FAN_PWM}" : "{extra.get("fan_pwm", "")}"')
         settings += [
             '"bitmain-use-vil" : true',
-            f'"bitmain-freq" : "{model.frequency_setting}"',
+            f'"{F.CONF_FREQ}" : "{model.frequency_setting}"',
             '"multi-version" : "1"',
         ]
-        return '{\n"pools" : [\n' + pools + "\n]\n,\n" + ",\n".join(settings) + "\n}"
+        return f'{{\n"{F.CONF_POOLS}" : [\n' + pools + "\n]\n,\n" + ",\n".join(settings) + "\n}"
 
     def _miner_conf(self, method: str, query: dict[str, str], body: bytes) -> Reply:
         return Reply(200, self.miner_conf_text())
@@ -469,22 +473,21 @@ class WebService:
         return Reply(200, "ok")
 
     def _passwd(self, method: str, query: dict[str, str], body: bytes) -> Reply:
-        current = query.get("current_pw", "")
-        new = query.get("new_pw", "")
-        again = query.get("new_pw_ctrl", "")
+        current, new, again = (query.get(key, "") for key in F.PASSWD_QUERY_KEYS)
+        invalid, unset, mismatch = F.PASSWD_REFUSALS
         if not current or current != self.miner.web_password:
-            message = "Invalid Password"
+            message = invalid
         elif not new or not again:
-            message = "New Password must be set"
+            message = unset
         elif new != again:
-            message = "New Password does not match"
+            message = mismatch
         else:
-            message = "Updating Password"
+            message = F.PASSWD_UPDATED
         page = (
             "<html><head><title>AntMiner</title></head><body>\n"
             f"<h2>{html.escape(message)}</h2>\n</body></html>\n"
         )
-        if message == "Updating Password":
+        if message == F.PASSWD_UPDATED:
             self.miner.web_password = new
         return Reply(200, page, "text/html")
 

@@ -60,7 +60,8 @@ def test_list_prints_every_scenario(capsys: pytest.CaptureFixture[str]) -> None:
         (["--bind", "nonsense"], "is not an IPv4 address"),
         (["--scenario", "nope"], "unknown scenario 'nope'"),
         (["--count", "0"], "--count must be at least 1"),
-        (["--report-to", "192.168.1.5"], "outside loopback"),
+        (["--report-to", "192.168.1.5"], "--report-to 192.168.1.5 is outside loopback"),
+        (["--report-to", "127.0.0.1:99999"], "port must be a number from 1 to 65535"),
         (["--fault-rate", "2", "--count", "2"], "between 0 and 1"),
     ],
 )
