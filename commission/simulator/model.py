@@ -36,6 +36,8 @@ PCB_RISE_C: Final = 24.0
 CHIP_RISE_C: Final = 15.0
 """Chips above their PCB at full power."""
 NOMINAL_FLOW_LPM: Final = 10.0
+MIN_FANS: Final = 2
+"""bmminer stops with "Fan lost!" when fewer fans than this turn (``MIN_FAN_NUM``)."""
 POOL_DIFFICULTY: Final = 65536
 NO_WORK_FATAL_SECONDS: Final = 120.0
 BOOT_LINE_SECONDS: Final = 0.02
@@ -394,6 +396,9 @@ class HydroModel:
             if hottest >= TRIP_PCB_C:
                 self.stopped_at = end
                 self._log(FATAL_TEMPERATURE, at=end)
+            elif sum(1 for rpm in self.fan_base.values() if rpm > 0) < MIN_FANS:
+                self.stopped_at = end
+                self._log(FATAL_LINES[1], at=end)
         if (
             not self.running_pools
             and not self.no_work_logged

@@ -78,6 +78,18 @@ async def test_fan_stalled_reads_zero(make_miner: MinerFactory) -> None:
     assert stats["fan_num"] == 4
 
 
+async def test_with_fewer_than_two_fans_bmminer_stops_with_fan_lost(
+    make_miner: MinerFactory,
+) -> None:
+    clock = ManualClock()
+    stalled = ",".join(f"fan-stalled:{n}" for n in (1, 2, 3, 4, 5))
+    miner = await make_miner(stalled, clock=clock)
+    clock.advance(120)
+    stats = await _stats(miner)
+    assert stats["fan_num"] == 1 and stats["GHS 5s"] == "0.000000"
+    assert "Fatal Error: Fan lost!" in await _kernel_log(miner)
+
+
 @pytest.mark.parametrize("scenario", ["pump-stopped", "inlet-too-warm"])
 async def test_overheating_trips_at_80_and_stops_hashing(
     make_miner: MinerFactory, scenario: str
