@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import tomllib
 from importlib import resources
 from pathlib import Path
 
@@ -29,6 +30,15 @@ def test_the_packaged_file_is_the_top_level_file() -> None:
     packaged = resources.files(BUILTIN_PACKAGE).joinpath(BUILTIN_FILE)
     assert packaged.read_text("utf-8") == BUILTIN.read_text("utf-8")
     assert builtin_text() == BUILTIN.read_text("utf-8")
+
+
+def test_the_top_level_folder_ships_as_package_data() -> None:
+    # A non-editable `pip install .` copies commission/checklist/files (a symlink to checklists/)
+    # as a real folder; pyproject.toml must declare its TOML files as package data.
+    assert (REPO / "commission" / "checklist" / "files").resolve() == BUILTIN.parent.resolve()
+    with (REPO / "pyproject.toml").open("rb") as stream:
+        package_data = tomllib.load(stream)["tool"]["setuptools"]["package-data"]
+    assert package_data[BUILTIN_PACKAGE] == ["*.toml"]
 
 
 def test_builtin_loads_and_validates(tmp_path: Path) -> None:
