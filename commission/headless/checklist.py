@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from typing import Final
 
@@ -31,6 +30,13 @@ _SEVERITY_LOOK: Final = {
 }
 
 
+class _PipeConsole(Console):
+    """A console that lets a closed pipe reach the CLI's handler (Rich would exit with 1)."""
+
+    def on_broken_pipe(self) -> None:
+        raise BrokenPipeError
+
+
 def run(args: argparse.Namespace) -> int:
     """Run ``commission checklist`` with parsed arguments; returns the exit code."""
     if args.validate and args.file:
@@ -39,16 +45,11 @@ def run(args: argparse.Namespace) -> int:
         return _validate(args.validate, as_json=args.json)
     checklist = load_checklist(args.file)
     source = args.file or BUILTIN_LABEL
-    try:
-        if args.json:
-            print(json.dumps(to_json(checklist, source), indent=2, ensure_ascii=False))
-        else:
-            print_checklist(checklist, Console(highlight=False))
-        sys.stdout.flush()
-    except BrokenPipeError:
-        # The reader (e.g. `| head`) stopped early; what it wanted was printed. Point stdout at
-        # devnull so the interpreter's final flush does not raise again.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    if args.json:
+        print(json.dumps(to_json(checklist, source), indent=2, ensure_ascii=False))
+    else:
+        print_checklist(checklist, _PipeConsole(highlight=False))
+    sys.stdout.flush()  # a closed pipe surfaces here, inside the CLI's BrokenPipeError handler
     return ExitCode.OK
 
 
