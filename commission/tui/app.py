@@ -21,6 +21,7 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.worker import WorkerCancelled, WorkerState
 
 from commission.checklist import Checklist, Item, TextItem, Verdict, load_builtin
 from commission.errors import CommissionError, JobFileError
@@ -128,9 +129,20 @@ class CommissionApp(App[int]):
                 self.notify(str(error), title="Cannot open the job", severity="error", timeout=20)
 
     async def on_unmount(self) -> None:
-        """Close the link (stops the simulator when there is one)."""
-        if self.link is not None:
-            link, self.link = self.link, None
+        """Stop the workers that use the miner, then close the link (and the simulator)."""
+        link, self.link = self.link, None
+        running = [
+            worker
+            for worker in self.workers
+            if not worker.is_finished and worker.state is not WorkerState.PENDING
+        ]
+        self.workers.cancel_all()
+        for worker in running:
+            try:
+                await worker.wait()
+            except WorkerCancelled:
+                continue  # cancelled on purpose just above
+        if link is not None:
             await link.aclose()
 
     # -- navigation ---------------------------------------------------------------------------

@@ -57,6 +57,11 @@ class StartScreen(Screen[None]):
         yield Header()
         with VerticalScroll(id="start"):
             yield Label("", id="start-miner")
+            yield Label(
+                "Start a new job, or resume a recent one where it stopped. Every answer is "
+                "saved to the job file the moment it is given.",
+                id="start-intro",
+            )
             with Horizontal(id="start-columns"):
                 with Vertical(id="new-job") as new_job:
                     new_job.border_title = "New job"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import SecretStr
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
@@ -46,7 +46,11 @@ class WalkthroughScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f7", "step(-1)", "◀ Step"),
         Binding("f8", "step(1)", "Step ▶"),
+        Binding("f9", "toggle_sections", "Sections"),
     ]
+
+    NARROW = 110
+    """Below this width the section list hides (F9 shows it) so the step gets the room."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -88,6 +92,17 @@ class WalkthroughScreen(Screen[None]):
         self.show_step(save=False)
         self.watch(app, "snapshot", self._live)
 
+    def on_resize(self, event: events.Resize) -> None:
+        """Hide the section list on narrow terminals."""
+        self.set_class(event.size.width < self.NARROW, "-narrow")
+
+    def action_toggle_sections(self) -> None:
+        """Show or hide the section list (it hides by itself on narrow terminals)."""
+        self.toggle_class("-toggled")
+        sections = self.query_one("#sections", OptionList)
+        if sections.display:
+            sections.focus()
+
     # -- navigation ---------------------------------------------------------------------------
 
     @property
@@ -120,6 +135,8 @@ class WalkthroughScreen(Screen[None]):
         if event.option_index != self.section_index:
             self.section_index, self.step_index = event.option_index, 0
             self.show_step()
+        if self.has_class("-narrow"):
+            self.remove_class("-toggled")
 
     @on(Button.Pressed, "#step-prev")
     def _prev(self) -> None:
@@ -141,8 +158,8 @@ class WalkthroughScreen(Screen[None]):
         for entry in progress:
             options.add_option(
                 Option(
-                    f"[${entry.token}]{entry.glyph}[/] {_escape(entry.section.title)} "
-                    f"[$text-muted]{entry.done}/{entry.total}[/]",
+                    f"[${entry.token}]{entry.glyph}[/] [$text-muted]{entry.done:>2}/"
+                    f"{entry.total:<2}[/] {_escape(entry.section.title)}",
                     id=entry.section.id,
                 )
             )
@@ -198,10 +215,15 @@ class WalkthroughScreen(Screen[None]):
                     known=known,
                 )
             )
-        for item in shown_items:
-            widgets.append(item_view(item, app.stored_answer(item)))
         if any(isinstance(i, LiveItem) and i.rule == "pools.configured" for i in step.items):
-            widgets.insert(2, PoolsPanel(app.pool_drafts(), app.link.client if app.link else None))
+            widgets.append(PoolsPanel(app.pool_drafts(), app.link.client if app.link else None))
+        for item in shown_items:
+            view = item_view(item, app.stored_answer(item))
+            if isinstance(view, DerivedView):
+                view.input_titles = tuple(
+                    app.checklist.item(source).title for source in view.item.inputs.values()
+                )
+            widgets.append(view)
         if any(
             isinstance(i, LiveItem) and i.rule == "security.default_password" for i in step.items
         ):
@@ -275,6 +297,10 @@ class WalkthroughScreen(Screen[None]):
             view.recompute(numbers)
 
     # -- live ---------------------------------------------------------------------------------
+
+    def refresh_live(self) -> None:
+        """Show the latest live data on the step's live items, wiring and pools."""
+        self._live(self.commission_app.snapshot)
 
     def _live(self, snapshot: MinerSnapshot | None) -> None:
         app = self.commission_app

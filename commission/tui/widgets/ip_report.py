@@ -140,10 +140,11 @@ class IpReportPanel(Vertical):
     @on(_Listening)
     def _listening(self, message: _Listening) -> None:
         self.address = message.address
-        host, port = message.address
+        host, port = self.bind
+        where = f"UDP {host}:{port}" if port else f"UDP {host} (a free port, for the simulator)"
         self.query_one("#ip-status", Label).update(
-            f"[$primary]◉[/] listening on UDP {host}:{port}: hold the IP Report button on the "
-            "controller for about 5 s, until it beeps"
+            f"[$primary]◉[/] listening on {where}: hold the IP Report button on the controller "
+            "for about 5 s, until it beeps"
         )
 
     @on(_Heard)

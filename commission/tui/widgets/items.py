@@ -123,6 +123,7 @@ class ItemView(Vertical):
         background: transparent;
     }
     ItemView Checkbox:focus, ItemView RadioSet:focus {
+        border: none;
         background: $primary 25%;
     }
     """
@@ -340,10 +341,12 @@ class DerivedView(ItemView):
     """A value computed from other answers (dew point margin, PSU load ...)."""
 
     item: DerivedItem
+    input_titles: tuple[str, ...] = ()
+    """Titles of the items it is computed from (set by the screen; ids are shown otherwise)."""
 
     def compose_input(self) -> ComposeResult:
         """The limits and the inputs it needs."""
-        inputs = ", ".join(self.item.inputs.values())
+        inputs = ", ".join(self.input_titles or tuple(self.item.inputs.values()))
         yield Label(
             f"calculated from {_escape(inputs)}; limit: [b]{_escape(self.item.limit_text)}[/b]",
             classes="item--text",

@@ -54,11 +54,12 @@ class Plug(Vertical):
         background: transparent;
     }
     Plug > Checkbox:focus {
-        background: $boost;
+        border: none;
+        background: $primary 25%;
     }
     Plug > .plug--live {
         height: 1;
-        padding-left: 4;
+        padding-left: 2;
         color: $text-muted;
     }
     Plug.-missing > Checkbox {
@@ -140,14 +141,15 @@ class WiringView(Vertical):
         with Grid():
             for board in BOARDS:
                 with Vertical(classes="wiring--box", id=f"board-{board}") as box:
-                    box.border_title = f"Hash board {board}"
+                    box.border_title = f"Board {board}"
                     for connector in connectors_of_board(board):
-                        yield Plug(connector, connector, ticked=connector in self.ticked)
+                        short = connector.removeprefix("PCIe-")
+                        yield Plug(connector, short, ticked=connector in self.ticked)
             with Vertical(classes="wiring--box", id="controller") as box:
-                box.border_title = "Controller"
+                box.border_title = "Control"
                 yield Plug(
                     CONTROLLER_CONNECTOR,
-                    CONTROLLER_CONNECTOR,
+                    CONTROLLER_CONNECTOR.removeprefix("PCIe-"),
                     ticked=CONTROLLER_CONNECTOR in self.ticked,
                 )
                 yield Plug(PUMP_HEADER, "PUMP", ticked=PUMP_HEADER in self.ticked)
@@ -186,23 +188,23 @@ class WiringView(Vertical):
             reading = snapshot.chain(chain)
             plug = plugs[connector]
             if reading is not None and reading.present:
-                plug.live(f"[$success]✔[/] chain {chain}: {reading.asics} chips")
+                plug.live(f"[$success]✔[/] ch{chain} {reading.asics}")
             else:
-                plug.live(f"[$error]✘ chain {chain}: no chips[/]", missing=True)
+                plug.live(f"[$error]✘ ch{chain} none[/]", missing=True)
                 missing_boards.add(CHAIN_PLACES[chain].board)
                 missing.append(f"{connector} (chain {chain})")
-        plugs[CONTROLLER_CONNECTOR].live("[$success]✔[/] controller answers")
-        plugs[PUMP_HEADER].live("no sensor: watch temps")
+        plugs[CONTROLLER_CONNECTOR].live("[$success]✔[/] answers")
+        plugs[PUMP_HEADER].live("– unsensed")
         speeds = {reading.index: reading.rpm for reading in snapshot.fans}
         for index, header in enumerate(FAN_HEADERS, start=1):
             rpm = speeds.get(index)
             if rpm is None:
-                plugs[header].live("[$error]✘ not read[/]", missing=True)
+                plugs[header].live("[$error]✘ unread[/]", missing=True)
             elif rpm <= 0:
-                plugs[header].live("[$error]✘ 0 r/min[/]", missing=True)
+                plugs[header].live("[$error]✘ 0 rpm[/]", missing=True)
                 missing.append(f"{header} (stalled)")
             else:
-                plugs[header].live(f"[$success]✔[/] {rpm:,} r/min")
+                plugs[header].live(f"[$success]✔[/] {rpm:,}")
         for board in BOARDS:
             box = self.query_one(f"#board-{board}")
             box.set_class(board in missing_boards, "-missing")
