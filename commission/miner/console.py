@@ -26,6 +26,25 @@ MAX_LINE: Final = 4096
 """A line longer than this (no newline on a noisy wire) is cut and kept in pieces."""
 
 
+def take_lines(pending: bytearray) -> list[bytes]:
+    """Remove and return the complete lines at the front of ``pending`` (without newlines).
+
+    A line longer than MAX_LINE is cut into MAX_LINE pieces, even when its newline is already in
+    the buffer; an unfinished short line stays in ``pending`` for the next read.
+    """
+    lines: list[bytes] = []
+    while True:
+        newline = pending.find(b"\n", 0, MAX_LINE + 1)
+        if newline >= 0:
+            lines.append(bytes(pending[:newline]))
+            del pending[: newline + 1]
+        elif len(pending) > MAX_LINE:
+            lines.append(bytes(pending[:MAX_LINE]))
+            del pending[:MAX_LINE]
+        else:
+            return lines
+
+
 class ConsoleReader:
     """Reads one serial console line by line in a daemon thread.
 
@@ -118,16 +137,8 @@ class ConsoleReader:
             if not chunk:
                 continue
             pending += chunk
-            while True:
-                newline = pending.find(b"\n")
-                if newline >= 0:
-                    self._add(bytes(pending[:newline]))
-                    del pending[: newline + 1]
-                elif len(pending) > MAX_LINE:
-                    self._add(bytes(pending[:MAX_LINE]))
-                    del pending[:MAX_LINE]
-                else:
-                    break
+            for line in take_lines(pending):
+                self._add(line)
         if pending:
             self._add(bytes(pending))
 

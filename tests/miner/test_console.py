@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from commission.errors import UsageError
-from commission.miner.console import ConsoleReader
+from commission.miner.console import ConsoleReader, take_lines
 
 
 def _wait(condition: Callable[[], bool], seconds: float = 3.0) -> None:
@@ -72,3 +72,15 @@ def test_port_that_vanishes_is_recorded() -> None:
     finally:
         reader.stop()
         os.close(slave)
+
+
+def test_take_lines_cuts_an_overlong_line_that_arrived_whole() -> None:
+    pending = bytearray(b"y" * 5000 + b"\nnext")
+    assert [len(line) for line in take_lines(pending)] == [4096, 904]
+    assert pending == bytearray(b"next")
+
+
+def test_take_lines_keeps_a_short_unfinished_line() -> None:
+    pending = bytearray(b"a\r\nb")
+    assert take_lines(pending) == [b"a\r"]
+    assert pending == bytearray(b"b")
