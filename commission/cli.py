@@ -41,9 +41,7 @@ ENTRY_POINTS: dict[str, str] = {
 }
 
 # Entry points whose issue has not landed yet: name -> issue number.
-PENDING: dict[str, int] = {
-    "export": 6,
-}
+PENDING: dict[str, int] = {}
 
 
 class _Formatter(argparse.RawDescriptionHelpFormatter):
@@ -271,6 +269,11 @@ def _export_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--output", "-o", metavar="FILE", help="write here instead of standard output"
+    )
+    parser.add_argument(
+        "--checklist",
+        metavar="FILE",
+        help="the checklist file the job was made with (default: the built-in S9 Hydro checklist)",
     )
     return parser
 
