@@ -116,7 +116,10 @@ def _main_parser() -> argparse.ArgumentParser:
     headless.add_argument(
         "--console",
         metavar="PORT",
-        help="also read the control board's serial console (device path or pyserial URL)",
+        help=(
+            "also read the control board's serial console (device path or pyserial URL; "
+            "with --simulate, 'sim' reads the simulated miner's console)"
+        ),
     )
     headless.add_argument(
         "--timeout",
