@@ -109,6 +109,8 @@ class CommissionApp(App[int]):
         self.live_outcomes: tuple[Outcome, ...] = ()
         self.rule_outcomes: dict[str, Outcome] = {}
         """The latest outcome of every rule that has run (live rules, soak), by rule id."""
+        self.walkthrough: WalkthroughScreen | None = None
+        """The walkthrough once it was opened (it keeps what was typed but not yet saved)."""
         self.secrets: dict[str, SecretStr] = {}
         """Passwords typed in this session, by item id; never written anywhere."""
         self._recorded: dict[str, str] = {}
@@ -147,11 +149,22 @@ class CommissionApp(App[int]):
 
     # -- navigation ---------------------------------------------------------------------------
 
+    async def action_quit(self) -> None:
+        """Save whatever was typed but not yet saved, then quit."""
+        self.save_pending()
+        self.exit(0)
+
+    def save_pending(self) -> None:
+        """Save answers still pending in the walkthrough (typed, not yet saved)."""
+        if self.walkthrough is not None:
+            self.walkthrough.save_pending()
+
     def action_open(self, mode: str) -> None:
         """Switch to a screen (walkthrough, dashboard, soak, self-test, summary)."""
         if mode in NEEDS_JOB and self.job_file is None:
             self.notify("start or resume a job first", severity="warning")
             return
+        self.save_pending()
         self.switch_mode(mode)
 
     # -- the job ------------------------------------------------------------------------------

@@ -2,45 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
-from textual.widgets import Input
 
 from commission.job import RecentJobs
 from commission.simulator import ManualClock
 from commission.tui.app import CommissionApp
-from commission.tui.link import LinkOpener, MinerLink
-from commission.tui.targets import simulator_opener
-
-WARM_SECONDS = 15 * 60 + 15
-"""How long the simulated miner has run before the first reading (the guide's page: 15m15s)."""
-
-
-class StepClock(ManualClock):
-    """A manual clock whose sleeps move time forward at once (a 20-minute soak in a blink)."""
-
-    async def sleep(self, seconds: float) -> None:
-        """Advance by ``seconds`` and yield to the event loop."""
-        if seconds > 0:
-            self.advance(seconds)
-        await asyncio.sleep(0)
-
-
-def warm_opener(scenarios: str, clock: ManualClock, warm_s: float = WARM_SECONDS) -> LinkOpener:
-    """A simulator opener whose miner has already run ``warm_s`` seconds when first read."""
-    opener = simulator_opener(scenarios, seed=0, clock=clock)
-
-    async def open_warm() -> MinerLink:
-        link = await opener()
-        clock.advance(warm_s)
-        return link
-
-    return open_warm
-
+from tests.tui.driving import warm_opener
 
 AppFactory = Callable[..., CommissionApp]
 
@@ -68,62 +38,3 @@ def make_app(tmp_path: Path) -> AppFactory:
         )
 
     return build
-
-
-async def wait_for(
-    pilot: Pilot[object], condition: Callable[[], bool], timeout: float = 10.0
-) -> None:
-    """Let the app run until ``condition()`` holds; fail with a clear message after ``timeout``."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if loop.time() > deadline:
-            pytest.fail(f"condition not met within {timeout} s")
-        await pilot.pause(0.05)
-
-
-async def start_job(pilot: Pilot[object], technician: str = "Ada", site: str = "Farm 1") -> None:
-    """Fill the start form and start the job."""
-    await pilot.click("#job-technician")
-    await pilot.press(*technician)
-    await pilot.click("#job-site")
-    await pilot.press(*site)
-    await pilot.click("#job-serial")
-    await pilot.press(*"HYD0042")
-    await pilot.press("ctrl+s")
-    await pilot.pause()
-
-
-async def go_to_step(pilot: Pilot[object], step_id: str, *, by_keys: bool = False) -> None:
-    """Open ``step_id`` in the walkthrough and wait until its widgets are mounted.
-
-    With ``by_keys`` it pages forward with F8 as a technician would; otherwise it jumps there as
-    choosing the section in the list does.
-    """
-    from commission.tui.screens.walkthrough import WalkthroughScreen
-
-    screen = pilot.app.screen
-    assert isinstance(screen, WalkthroughScreen)
-    await wait_for(pilot, lambda: screen.built_step == screen.step.id)
-    if not by_keys:
-        screen.go_to(step_id)
-        await wait_for(pilot, lambda: screen.built_step == step_id)
-        return
-    for _ in range(60):
-        await wait_for(pilot, lambda: screen.built_step == screen.step.id)
-        if screen.step.id == step_id:
-            return
-        await pilot.press("f8")
-    pytest.fail(f"step {step_id} not reached")
-
-
-async def type_into(pilot: Pilot[object], item_id: str, text: str) -> None:
-    """Click an item's input, type ``text`` and press Enter (which saves it)."""
-    selector = "#input-" + item_id.replace(".", "_")
-    await pilot.click(selector)
-    if len(text) > 6:  # long text arrives as a paste (key by key is slow and adds nothing)
-        pilot.app.screen.query_one(selector, Input).insert_text_at_cursor(text)
-    else:
-        await pilot.press(*text)
-    await pilot.press("enter")
-    await pilot.pause()

@@ -12,7 +12,8 @@ from commission.simulator import ManualClock
 from commission.tui.progress import section_progress
 from commission.tui.screens.walkthrough import WalkthroughScreen
 from commission.tui.widgets.items import ItemView
-from tests.tui.conftest import AppFactory, go_to_step, start_job, type_into, wait_for
+from tests.tui.conftest import AppFactory
+from tests.tui.driving import go_to_step, start_job, type_into, wait_for
 
 BIG = (160, 60)
 
@@ -189,8 +190,8 @@ async def test_resume_after_a_restart_loses_nothing(make_app: AppFactory, tmp_pa
         await pilot.click("#plug-pcie-b2-3 Checkbox")
         await go_to_step(pilot, "psu.rating")
         await pilot.click("#input-psu_output-voltage")
-        await pilot.press(*"12.0")  # typed, not submitted: saved when the app closes the input
-        await pilot.pause(0.8)
+        await pilot.press(*"12.0")  # typed, neither submitted nor left: quitting saves it
+        await pilot.press("ctrl+q")
     second = make_app(clock=ManualClock())
     async with second.run_test(size=BIG) as pilot:
         screen = second.screen

@@ -15,7 +15,8 @@ from textual.pilot import Pilot
 
 from commission.tui.screens.selftest import SelfTestScreen
 from commission.tui.screens.walkthrough import WalkthroughScreen
-from tests.tui.conftest import AppFactory, StepClock, go_to_step, start_job, type_into, wait_for
+from tests.tui.conftest import AppFactory
+from tests.tui.driving import StepClock, go_to_step, start_job, type_into, wait_for
 from tests.tui.test_flows import POOLS
 
 SIZE = (100, 32)

@@ -84,11 +84,12 @@ class DashboardScreen(Screen[None]):
         self.query_one("#trend-chip", Trend).show(history.chip_max_c)
         findings = [outcome for outcome in app.live_outcomes if outcome.status is not Status.PASS]
         passed = len(app.live_outcomes) - len(findings)
-        self.query_one("#findings", OutcomeList).show(findings)
         if not findings and app.live_outcomes:
-            self.query_one("#findings", OutcomeList).update(
+            self.query_one("#findings", OutcomeList).show_markup(
                 status_markup(Status.PASS, f"all {passed} live checks pass")
             )
+        else:
+            self.query_one("#findings", OutcomeList).show(findings)
 
     def _show_problem(self, problem: str) -> None:
         if problem:

@@ -25,7 +25,7 @@ from commission.miner.models import MinerSnapshot
 from commission.results import Outcome
 from commission.tui.progress import section_progress
 from commission.tui.widgets.ip_report import IpReportPanel
-from commission.tui.widgets.items import DerivedView, ItemView, LiveView, item_view
+from commission.tui.widgets.items import DerivedView, ItemView, LiveView, TypedView, item_view
 from commission.tui.widgets.miner_actions import PasswordPanel, PoolsPanel
 from commission.tui.widgets.wiring import WiringView
 
@@ -79,6 +79,7 @@ class WalkthroughScreen(Screen[None]):
         """Open the step the job was left at and follow live data."""
         self.title = "Walkthrough"
         app = self.commission_app
+        app.walkthrough = self
         job = app.job_file.job if app.job_file else None
         checklist = app.checklist
         if job is not None and job.position is not None:
@@ -176,11 +177,23 @@ class WalkthroughScreen(Screen[None]):
         self.built_step = ""
         self.run_worker(self._build(), exclusive=True, group="build-step")
 
+    def save_pending(self) -> None:
+        """Save answers typed on this step but not saved yet (before it goes, or the app quits)."""
+        app = self.commission_app
+        for view in self.query(TypedView):
+            text = view.pending()
+            if text is not None:
+                view.answer = text
+                app.record_answer(view.item, text)
+                if isinstance(view.item, TextItem) and view.item.secret:
+                    self._secret_typed(view.item, text)
+
     async def _build(self) -> None:
         app = self.commission_app
         section = app.checklist.sections[self.section_index]
         step = self.step
         container = self.query_one("#step", VerticalScroll)
+        self.save_pending()
         await container.remove_children()
         flat_total = sum(len(s.steps) for s in app.checklist.sections)
         flat_here = (
@@ -255,11 +268,14 @@ class WalkthroughScreen(Screen[None]):
         if verdict is not None and verdict.status == "invalid":
             return
         if isinstance(event.item, TextItem) and event.item.secret:
-            password_panel = self.query(PasswordPanel)
-            if password_panel and event.item.id == "admin.new-password":
-                password_panel.first().set_new_password(SecretStr(event.answer))
+            self._secret_typed(event.item, event.answer)
         self._recompute_derived()
         self.refresh_sections()
+
+    def _secret_typed(self, item: TextItem, text: str) -> None:
+        for panel in self.query(PasswordPanel):
+            if item.id == "admin.new-password":
+                panel.set_new_password(SecretStr(text))
 
     @on(WiringView.Ticked)
     def _ticked(self, event: WiringView.Ticked) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.widgets import DataTable
+from textual.widgets.data_table import ColumnKey
 
 from commission.miner.layout import CHAIN_PLACES, TOTAL_ASICS
 from commission.miner.models import ChainReading, MinerSnapshot
@@ -55,17 +56,25 @@ class ChainTable(DataTable[str | Text]):
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes, cursor_type="row", zebra_stripes=True)
+        self.column_keys: list[ColumnKey] = []
 
     def on_mount(self) -> None:
         """Add the status-page columns."""
-        self.add_columns(*COLUMNS)
+        self.column_keys = self.add_columns(*COLUMNS)
 
     def show(self, snapshot: MinerSnapshot) -> None:
-        """Replace the rows with the chains of ``snapshot`` and a total row."""
-        self.clear()
-        for reading in snapshot.chains:
-            self.add_row(*self._row(reading), key=str(reading.chain))
-        self.add_row(*self._total(snapshot), key="total")
+        """Show the chains of ``snapshot`` and a total row (cells change in place when it can)."""
+        rows = {str(reading.chain): self._row(reading) for reading in snapshot.chains}
+        rows["total"] = self._total(snapshot)
+        if [key.value for key in self.rows] != list(rows):
+            self.clear()
+            for key, cells in rows.items():
+                self.add_row(*cells, key=key)
+            return
+        for key, cells in rows.items():
+            for column, cell in zip(self.column_keys, cells, strict=True):
+                if self.get_cell(key, column) != cell:
+                    self.update_cell(key, column, cell)
 
     def _row(self, reading: ChainReading) -> list[str | Text]:
         place = CHAIN_PLACES.get(reading.chain)

@@ -208,10 +208,16 @@ class ConfirmView(ItemView):
             self.show_verdict(Verdict(status=VerdictStatus.PASS, reason="confirmed"))
 
 
-class _TypedView(ItemView):
-    """An Input judged at every keystroke and saved after a pause, on Enter or on leaving."""
+class TypedView(ItemView):
+    """An Input judged at every keystroke and saved after a pause, on Enter or on leaving.
+
+    What was typed is kept in :attr:`typed` as well, so the screen can save an answer that is still
+    pending (typed, not yet saved) when the step changes or the app quits: nothing typed is lost.
+    """
 
     _save_timer: Timer | None = None
+    typed: str | None = None
+    """The input's text after the last keystroke; None before any."""
 
     def placeholder(self) -> str:
         """What the empty input shows."""
@@ -243,6 +249,7 @@ class _TypedView(ItemView):
     def _changed(self, event: Input.Changed) -> None:
         event.stop()
         text = event.value
+        self.typed = text
         self.show_verdict(self.judge(text) if text.strip() else None)
         if self._save_timer is not None:
             self._save_timer.stop()
@@ -258,18 +265,29 @@ class _TypedView(ItemView):
         event.stop()
         self.save_now()
 
+    def pending(self) -> str | None:
+        """Text typed since the last save, or None when there is nothing to save."""
+        if self.typed is None or self.typed == (self.answer or ""):
+            return None
+        return self.typed
+
     def save_now(self) -> None:
         """Save the current text if it changed since the last save."""
         if self._save_timer is not None:
             self._save_timer.stop()
             self._save_timer = None
-        text = self.query_one(Input).value
-        if text == (self.answer or ""):
-            return
-        self.answered(text, self.judge(text))
+        text = self.pending()
+        if text is not None:
+            self.answered(text, self.judge(text))
+
+    def on_unmount(self) -> None:
+        """Stop the save timer (the screen saves what is pending before removing a step)."""
+        if self._save_timer is not None:
+            self._save_timer.stop()
+            self._save_timer = None
 
 
-class MeasurementView(_TypedView):
+class MeasurementView(TypedView):
     """A number with its unit, judged against the limits as it is typed."""
 
     item: MeasurementItem
@@ -294,7 +312,7 @@ class MeasurementView(_TypedView):
         return evaluate_measurement(self.item, text)
 
 
-class TextView(_TypedView):
+class TextView(TypedView):
     """Free text, checked against the item's pattern; secrets are masked."""
 
     item: TextItem

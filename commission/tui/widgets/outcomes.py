@@ -44,11 +44,20 @@ class OutcomeList(Static):
     def __init__(self, empty: str = "no checks run yet", *, id: str | None = None) -> None:
         super().__init__(empty, id=id)
         self.empty = empty
+        self._markup = empty
 
     def show(self, outcomes: Sequence[Outcome], *, evidence: bool = True) -> None:
         """Redraw with ``outcomes`` sorted worst first (stable within a status)."""
         if not outcomes:
-            self.update(self.empty)
+            self.show_markup(self.empty)
             return
         ordered = sorted(outcomes, key=lambda outcome: -outcome.status.rank)
-        self.update("\n".join(outcome_markup(outcome, evidence=evidence) for outcome in ordered))
+        self.show_markup(
+            "\n".join(outcome_markup(outcome, evidence=evidence) for outcome in ordered)
+        )
+
+    def show_markup(self, markup: str) -> None:
+        """Redraw only when the text changed (live outcomes repeat every refresh)."""
+        if markup != self._markup:
+            self._markup = markup
+            self.update(markup)

@@ -102,13 +102,17 @@ class PoolTable(DataTable[str | Text]):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", show_cursor=False)
+        self._shown: tuple[PoolReading, ...] | None = None
 
     def on_mount(self) -> None:
         """Add the columns."""
         self.add_columns("Pool", "Status", "URL", "Worker", "Prio", "Acc", "Rej", "Stale")
 
     def show(self, pools: Sequence[PoolReading]) -> None:
-        """Replace the rows with ``pools``."""
+        """Replace the rows with ``pools`` (nothing to do when they did not change)."""
+        if self._shown == tuple(pools):
+            return
+        self._shown = tuple(pools)
         self.clear()
         if not pools:
             self.add_row("—", token_text(self.app, "error", "✘ none"), "", "", "", "", "", "")
