@@ -177,6 +177,13 @@ class WalkthroughScreen(Screen[None]):
         self.built_step = ""
         self.run_worker(self._build(), exclusive=True, group="build-step")
 
+    def focus_first_in_step(self) -> None:
+        """Put the cursor in the step's first input, tick box or button (keyboard first)."""
+        for widget in self.query_one("#step", VerticalScroll).query("Input, Checkbox, Button"):
+            if widget.focusable:
+                widget.focus(scroll_visible=False)
+                return
+
     def save_pending(self) -> None:
         """Save answers typed on this step but not saved yet (before it goes, or the app quits)."""
         app = self.commission_app
@@ -254,6 +261,8 @@ class WalkthroughScreen(Screen[None]):
         widgets.append(nav)
         await container.mount_all(widgets)
         container.scroll_home(animate=False)
+        if self.focused is None or self.focused.id != "sections":
+            self.focus_first_in_step()
         self._recompute_derived()
         self._live(app.snapshot)
         self.built_step = step.id

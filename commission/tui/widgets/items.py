@@ -38,6 +38,7 @@ from commission.checklist.models import format_value
 from commission.results import Outcome, Status
 from commission.tui.widgets.outcomes import outcome_markup
 from commission.tui.widgets.status_style import status_markup
+from commission.tui.widgets.tickbox import TickBox
 
 SAVE_AFTER_IDLE_S = 0.6
 """A typed answer is saved this long after the last keystroke (and at once on Enter or leaving)."""
@@ -190,7 +191,7 @@ class ConfirmView(ItemView):
 
     def compose_input(self) -> ComposeResult:
         """A checkbox."""
-        yield Checkbox("done", self.answer == "yes")
+        yield TickBox("done", self.answer == "yes")
 
     @on(Checkbox.Changed)
     def _changed(self, event: Checkbox.Changed) -> None:
@@ -365,14 +366,17 @@ class DerivedView(ItemView):
     def compose_input(self) -> ComposeResult:
         """The limits and the inputs it needs."""
         inputs = ", ".join(self.input_titles or tuple(self.item.inputs.values()))
-        yield Label(
-            f"calculated from {_escape(inputs)}; limit: [b]{_escape(self.item.limit_text)}[/b]",
-            classes="item--text",
-        )
+        limit = f"; limit: [b]{_escape(self.item.limit_text)}[/b]" if self.item.limit_text else ""
+        yield Label(f"calculated from {_escape(inputs)}{limit}", classes="item--text")
 
     def recompute(self, values: Mapping[str, float | None]) -> Verdict:
         """Compute from ``values`` (numbers by item id), show and return the verdict."""
         verdict = evaluate_derived(self.item, values)
+        if verdict.status is VerdictStatus.INCOMPLETE and self.input_titles:
+            reason = verdict.reason
+            for source, title in zip(self.item.inputs.values(), self.input_titles, strict=True):
+                reason = reason.replace(source, title.lower())
+            verdict = verdict.model_copy(update={"reason": reason})
         if verdict.value is not None:
             shown = verdict.model_copy(
                 update={

@@ -28,6 +28,7 @@ from commission.miner.layout import (
 from commission.miner.models import MinerSnapshot
 from commission.results import Status
 from commission.tui.widgets.status_style import status_markup
+from commission.tui.widgets.tickbox import TickBox
 
 CONNECTOR_CHAIN: dict[str, int] = {place.connector: chain for chain, place in CHAIN_PLACES.items()}
 """PCIe connector name -> the API chain it feeds."""
@@ -76,7 +77,7 @@ class Plug(Vertical):
 
     def compose(self) -> ComposeResult:
         """The tick box over the live line."""
-        yield Checkbox(self.label, self.ticked)
+        yield TickBox(self.label, self.ticked)
         yield Label("live: waiting", classes="plug--live")
 
     def live(self, markup: str, *, missing: bool = False) -> None:
