@@ -124,7 +124,8 @@ class PoolReading(_Frozen):
 class Totals(_Frozen):
     """Whole-machine figures."""
 
-    elapsed_s: int
+    elapsed_s: int | None = None
+    """The miner's uptime (``Elapsed``); None when neither summary nor stats reported it."""
     ghs_5s: float | None = None
     ghs_avg: float | None = None
     ghs_ideal: float | None = None

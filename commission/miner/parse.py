@@ -712,7 +712,7 @@ def _totals(
     accepted = pick(summary and summary.accepted, sum(pool.accepted for pool in pools))
     rejected = pick(summary and summary.rejected, sum(pool.rejected for pool in pools))
     return Totals(
-        elapsed_s=elapsed or 0,
+        elapsed_s=elapsed,
         ghs_5s=pick(summary and summary.ghs_5s, stats and stats.ghs_5s, mhs_5s),
         ghs_avg=pick(summary and summary.ghs_avg, stats and stats.ghs_avg, mhs_avg),
         ghs_ideal=stats.ghs_ideal if stats else None,

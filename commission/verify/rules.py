@@ -353,7 +353,7 @@ def _bad_positions(status: str) -> list[int]:
 
 def _warming_up(snapshot: MinerSnapshot, limits: Limits, expected: str) -> Finding | None:
     totals = snapshot.totals
-    if totals is not None and totals.elapsed_s < limits.warmup_s:
+    if totals is not None and totals.elapsed_s is not None and totals.elapsed_s < limits.warmup_s:
         return Finding(
             Status.SKIPPED,
             expected,
@@ -438,7 +438,11 @@ def check_hashrate_nominal(snapshot: MinerSnapshot, limits: Limits) -> Finding:
     ratio = rate / limits.nominal_ghs
     evidence = (
         Evidence(label="GH/s (5 s)", value=_fmt(rate, 2), source="rpc summary GHS 5s"),
-        Evidence(label="elapsed", value=f"{totals.elapsed_s} s", source="rpc summary Elapsed"),
+        Evidence(
+            label="elapsed",
+            value="not reported" if totals.elapsed_s is None else f"{totals.elapsed_s} s",
+            source="rpc summary Elapsed",
+        ),
     )
     observed = f"{rate / 1000:.2f} TH/s ({ratio:.0%} of nominal)"
     status = _band(ratio, limits)

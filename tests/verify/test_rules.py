@@ -146,6 +146,15 @@ def test_hashrate_skipped_while_warming_up() -> None:
         assert "warming up" in finding.observed
 
 
+def test_hashrate_judged_when_uptime_not_reported_and_says_so() -> None:
+    # No Elapsed in the replies: the rate is still judged, and the evidence says uptime is unknown
+    # (never a made-up zero that would read as "warming up" forever).
+    totals = Totals(elapsed_s=None, ghs_5s=12000.0, ghs_ideal=18000.0, device_hw_pct=0.0)
+    finding = run("hashrate.nominal", healthy(totals=totals))
+    assert finding.status is Status.FAIL
+    assert any(e.label == "elapsed" and e.value == "not reported" for e in finding.evidence)
+
+
 @pytest.mark.parametrize(
     ("ghs", "status"), [(17200.0, Status.PASS), (16500.0, Status.WARN), (12000.0, Status.FAIL)]
 )

@@ -52,7 +52,7 @@ class TotalsLine(Static):
             return "—" if value is None else f"{value:,.2f}"
 
         parts = [
-            f"Elapsed [b]{format_elapsed(totals.elapsed_s)}[/b]",
+            f"Elapsed [b]{'—' if totals.elapsed_s is None else format_elapsed(totals.elapsed_s)}[/b]",
             f"GH/s RT [b]{ghs(totals.ghs_5s)}[/b]",
             f"avg [b]{ghs(totals.ghs_avg)}[/b]",
             f"ideal [b]{ghs(totals.ghs_ideal)}[/b]",
