@@ -26,6 +26,7 @@ from commission.export.junit import junit_xml
 from commission.export.verify_json import dumps, outcome_json
 from commission.job import Entry, Job
 from commission.render.outcomes import STATUS_STYLE, outcome_table, status_text
+from commission.render.terminal import terminal
 from commission.results import Outcome, Status, worst
 from commission.verify.report import MinerReport
 
@@ -185,7 +186,7 @@ def report_renderable(job: Job, checklist: Checklist) -> RenderableType:
 
 
 def _recorded(job: Job, checklist: Checklist) -> Console:
-    console = Console(
+    console = terminal(
         record=True,
         width=PAGE_WIDTH,
         file=io.StringIO(),

@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(to_json(checklist, source), indent=2, ensure_ascii=False))
     else:
-        print_checklist(checklist, _PipeConsole(highlight=False))
+        print_checklist(checklist, _PipeConsole(highlight=False, emoji=False))
     sys.stdout.flush()  # a closed pipe surfaces here, inside the CLI's BrokenPipeError handler
     return ExitCode.OK
 

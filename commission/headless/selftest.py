@@ -16,12 +16,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TextIO
 
-from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from commission import hashing
 from commission.errors import ExitCode, UsageError
 from commission.hashing.selftest import SelftestReport, run_selftest
+from commission.render.terminal import terminal
 
 
 def _check_arguments(args: argparse.Namespace) -> None:
@@ -47,7 +47,7 @@ def _progress_bar(enabled: bool) -> Iterator[Callable[[str, float], None] | None
         BarColumn(),
         TextColumn("{task.percentage:>3.0f}%"),
         TimeElapsedColumn(),
-        console=Console(stderr=True),
+        console=terminal(stderr=True),
         transient=True,
     ) as bar:
         tasks: dict[str, TaskID] = {}

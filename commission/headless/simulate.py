@@ -20,6 +20,7 @@ from rich.table import Table
 
 from commission.errors import ExitCode, UsageError
 from commission.miner.fields import IP_REPORT_LISTEN_PORT, RPC_PORT, WEB_PORT
+from commission.render.terminal import terminal
 from commission.simulator.fleet import (
     FLEET_FIRST_ADDRESS,
     Fleet,
@@ -60,7 +61,7 @@ def parse_report_to(text: str | None, allow_non_loopback: bool) -> tuple[str, in
 
 def run(args: argparse.Namespace) -> int:
     """Entry point of ``commission simulate`` (see ``commission simulate --help``)."""
-    console = Console()
+    console = terminal()
     if args.list:
         console.print(scenario_table())
         return ExitCode.OK

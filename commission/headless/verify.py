@@ -36,6 +36,7 @@ from commission.render.outcomes import (
     section_titles,
     summary_text,
 )
+from commission.render.terminal import terminal
 from commission.settings import ENV_WEB_PASSWORD
 from commission.verify.report import MinerReport, exit_code_for
 from commission.verify.runner import Verifier, verify_many
@@ -286,8 +287,8 @@ def print_reports(
 def run(args: argparse.Namespace) -> int:
     """Entry point of ``commission --verify`` (see :mod:`commission.cli`)."""
     options = options_from(args)
-    out = Console(highlight=False)
-    notes = Console(stderr=True, highlight=False)
+    out = terminal()
+    notes = terminal(stderr=True)
     reports = asyncio.run(verify(options, out, notes))
     code = exit_code_for(reports, strict=options.strict)
     if options.junit:
