@@ -55,15 +55,17 @@ async def wait_for(
 
 
 async def start_job(pilot: Pilot[object], technician: str = "Ada", site: str = "Farm 1") -> None:
-    """Fill the start form and start the job."""
-    await pilot.click("#job-technician")
-    await pilot.press(*technician)
-    await pilot.click("#job-site")
-    await pilot.press(*site)
-    await pilot.click("#job-serial")
-    await pilot.press(*"HYD0042")
+    """Fill the start form (typing into each field) and start the job."""
+    for field_id, text in (
+        ("job-technician", technician),
+        ("job-site", site),
+        ("job-serial", "HYD0042"),
+    ):
+        pilot.app.screen.query_one(f"#{field_id}", Input).focus()
+        await pilot.pause()
+        await pilot.press(*text)
     await pilot.press("ctrl+s")
-    await pilot.pause()
+    await wait_for(pilot, lambda: type(pilot.app.screen).__name__ == "WalkthroughScreen")
 
 
 async def go_to_step(pilot: Pilot[object], step_id: str, *, by_keys: bool = False) -> None:

@@ -59,7 +59,8 @@ class StartScreen(Screen[None]):
             yield Label("", id="start-miner")
             yield Label(
                 "Start a new job, or resume a recent one where it stopped. Every answer is "
-                "saved to the job file the moment it is given.",
+                "saved to the job file the moment it is given. Without --miner HOST the built-in "
+                "simulator stands in for the miner.",
                 id="start-intro",
             )
             with Horizontal(id="start-columns"):
@@ -99,6 +100,8 @@ class StartScreen(Screen[None]):
             )
         if not self.recent:
             options.add_option(Option("no recent jobs", disabled=True))
+        else:
+            options.highlighted = 0
         self.query_one("#job-technician", Input).focus()
 
     def _miner_label(self, label: str) -> None:
