@@ -41,6 +41,7 @@ from commission.tui.screens.start import StartScreen
 from commission.tui.screens.summary import SummaryScreen
 from commission.tui.screens.walkthrough import WalkthroughScreen
 from commission.tui.widgets.miner_actions import PoolDraft
+from commission.verify.bindings import bindings_from_checklist
 from commission.verify.runner import Verifier
 from commission.verify.soak import SoakClock, SystemClock
 
@@ -102,7 +103,11 @@ class CommissionApp(App[int]):
         self.jobs_folder = jobs_folder
         self.refresh_seconds = refresh_seconds
         self.soak_clock: SoakClock = soak_clock if soak_clock is not None else SystemClock()
-        self.verifier = verifier if verifier is not None else Verifier(clock=self.soak_clock)
+        self.verifier = (
+            verifier
+            if verifier is not None
+            else Verifier(clock=self.soak_clock, bindings=bindings_from_checklist(self.checklist))
+        )
         self.link: MinerLink | None = None
         self.job_file: JobFile | None = None
         self.history = TelemetryHistory()
