@@ -325,20 +325,22 @@ class CommissionApp(App[int]):
     @work(exclusive=True, group="telemetry")
     async def poll_miner(self) -> None:
         """Read a snapshot, run the live rules, post the result; repeat."""
+        loop = asyncio.get_running_loop()
         while self.link is not None:
+            started = loop.time()
             try:
                 snapshot = await self.link.client.snapshot()
             except CommissionError as error:
                 self.post_message(MinerLost(str(error)))
             else:
                 self.post_message(SnapshotTaken(snapshot, tuple(self.verifier.judge(snapshot))))
-            await self._sleep_or_wake()
+            await self._sleep_or_wake(self.refresh_seconds - (loop.time() - started))
 
-    async def _sleep_or_wake(self) -> None:
-        """Wait ``refresh_seconds``, or less when "read now" is pressed."""
+    async def _sleep_or_wake(self, seconds: float) -> None:
+        """Wait ``seconds`` (the rest of the refresh period), or less when "read now" is pressed."""
         self._wake.clear()
         wake = asyncio.ensure_future(self._wake.wait())
-        await asyncio.wait({wake}, timeout=self.refresh_seconds)
+        await asyncio.wait({wake}, timeout=max(seconds, 0.0))
         wake.cancel()
 
     def action_refresh_now(self) -> None:
