@@ -32,6 +32,8 @@ async def test_changing_the_web_password(make_app: AppFactory, tmp_path: Path) -
         panel = app.screen.query_one("#password-panel")
         panel.query_one("#pw-current", Input).value = "root"
         panel.query_one("#pw-repeat", Input).value = "n3w-Secret!"
+        await pilot.pause()
+        assert "n3w-Secret!" not in app.export_screenshot()  # masked on screen and in pictures
         await pilot.click("#pw-apply")
         await pilot.pause()
         await pilot.press("y")

@@ -136,6 +136,8 @@ async def test_applying_pools(make_app: AppFactory, tmp_path: Path) -> None:
         await go_to_step(pilot, "pools.check")
         await pilot.click("#pools-apply")
         await pilot.pause()
+        shown = app.export_screenshot()
+        assert "s3cret-pool-pass" not in shown and "pool.example.org" in shown
         await pilot.press("y")  # the confirmation dialog
         await wait_for(
             pilot, lambda: "written" in str(app.screen.query_one("#pools-result", Label).render())
