@@ -190,6 +190,8 @@ async def test_resume_after_a_restart_loses_nothing(make_app: AppFactory, tmp_pa
         await type_into(pilot, "site.relative-humidity", "55")
         await go_to_step(pilot, "psu.pcie")
         await pilot.click("#plug-pcie-b2-3 Checkbox")
+        await go_to_step(pilot, "pools.1")
+        await type_into(pilot, "pools.1.password", "abc")
         await go_to_step(pilot, "psu.rating")
         await pilot.click("#input-psu_output-voltage")
         await pilot.press(*"12.0")  # typed, neither submitted nor left: quitting saves it
@@ -203,6 +205,9 @@ async def test_resume_after_a_restart_loses_nothing(make_app: AppFactory, tmp_pa
         assert "PASS" in verdict_of(second, "psu.output-voltage")
         await go_to_step(pilot, "psu.pcie")
         assert "PCIe-B2.3" in second.wiring_ticked()
+        await go_to_step(pilot, "pools.1")
+        assert screen.query_one("#input-pools_1_password", Input).value == ""
+        assert "set earlier" in verdict_of(second, "pools.1.password")
         assert second.job_file is not None
         job = second.job_file.job
         assert job.current("site.ambient-temperature").value == "24.5"

@@ -25,7 +25,14 @@ from commission.miner.models import MinerSnapshot
 from commission.results import Outcome
 from commission.tui.progress import section_progress
 from commission.tui.widgets.ip_report import IpReportPanel
-from commission.tui.widgets.items import DerivedView, ItemView, LiveView, TypedView, item_view
+from commission.tui.widgets.items import (
+    DerivedView,
+    ItemView,
+    LiveView,
+    TextView,
+    TypedView,
+    item_view,
+)
 from commission.tui.widgets.miner_actions import PasswordPanel, PoolsPanel
 from commission.tui.widgets.wiring import WiringView
 
@@ -239,6 +246,9 @@ class WalkthroughScreen(Screen[None]):
             widgets.append(PoolsPanel(app.pool_drafts(), app.link.client if app.link else None))
         for item in shown_items:
             view = item_view(item, app.stored_answer(item))
+            if isinstance(view, TextView) and app.job_file is not None:
+                view.secret_recorded = app.job_file.job.current(item.id) is not None
+                view.secret_in_memory = item.id in app.secrets
             if isinstance(view, DerivedView):
                 view.input_titles = tuple(
                     app.checklist.item(source).title for source in view.item.inputs.values()

@@ -317,6 +317,20 @@ class TextView(TypedView):
     """Free text, checked against the item's pattern; secrets are masked."""
 
     item: TextItem
+    secret_recorded = False
+    """For a secret: the job says it was set earlier (the value itself is never stored)."""
+    secret_in_memory = False
+    """For a secret: it was typed in this session and is held in memory (never on disk)."""
+
+    def on_mount(self) -> None:
+        """For a secret set earlier, say so without showing it (Textual also runs the base's)."""
+        if self.item.secret and self.secret_recorded and not self.answer:
+            reason = (
+                "entered; held in memory for this session only, never saved"
+                if self.secret_in_memory
+                else "set earlier; never saved, so type it again to apply it"
+            )
+            self.show_verdict(Verdict(status=VerdictStatus.PASS, reason=reason))
 
     def placeholder(self) -> str:
         """The example answer."""
