@@ -68,11 +68,11 @@ class CommissionApp(App[int]):
     }
     DEFAULT_MODE = "start"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f2", "open('walkthrough')", "Walkthrough"),
-        Binding("f3", "open('dashboard')", "Dashboard"),
-        Binding("f4", "open('soak')", "Soak"),
-        Binding("f5", "open('selftest')", "Self-test"),
-        Binding("f6", "open('summary')", "Summary"),
+        Binding("f2", "open('walkthrough')", "Checklist", tooltip="the walkthrough"),
+        Binding("f3", "open('dashboard')", "Live", tooltip="the live dashboard"),
+        Binding("f4", "open('soak')", "Soak", tooltip="the 20-minute commissioning soak"),
+        Binding("f5", "open('selftest')", "Hash test", tooltip="the hash self-test"),
+        Binding("f6", "open('summary')", "Summary", tooltip="every outcome and what remains"),
         Binding("ctrl+q", "quit", "Quit", priority=True),
     ]
 

@@ -58,7 +58,7 @@ class DashboardScreen(Screen[None]):
                     yield Trend("Hottest chip", "°C", id="trend-chip")
             yield Label("[b]Findings[/b]", classes="section-title")
             yield OutcomeList("no live checks yet", id="findings")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         """Follow the app's telemetry."""

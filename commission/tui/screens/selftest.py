@@ -56,7 +56,7 @@ class SelfTestScreen(Screen[None]):
             yield ProgressBar(total=1.0, show_eta=False, id="selftest-progress")
             yield Label("not run yet", id="selftest-status")
             yield DataTable(id="selftest-table", cursor_type="none")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         """Title and table columns."""

@@ -64,7 +64,7 @@ class SoakScreen(Screen[None]):
             yield Trend("Hottest PCB", "°C", id="soak-pcb")
             yield Trend("Hottest chip", "°C", id="soak-chip")
             yield OutcomeList("the verdict appears when the soak ends", id="soak-outcomes")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         """Title the screen."""

@@ -76,7 +76,7 @@ class StartScreen(Screen[None]):
                     recent.border_title = "Recent jobs"
                     yield OptionList(id="recent")
                     yield Button("Resume (ctrl+r)", id="resume-job")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         """Fill the recent jobs and say which miner is connected."""

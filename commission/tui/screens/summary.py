@@ -49,7 +49,7 @@ class SummaryScreen(Screen[None]):
             yield Static("", id="summary-remaining")
             yield Static("[b]Live findings[/b]", classes="section-title")
             yield OutcomeList("no live checks yet", id="summary-findings")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         """Fill it in, and again whenever a new reading arrives."""

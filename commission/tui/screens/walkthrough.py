@@ -51,8 +51,8 @@ class WalkthroughScreen(Screen[None]):
     """Sections, steps and items of the checklist, with the job's answers."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f7", "step(-1)", "◀ Step"),
-        Binding("f8", "step(1)", "Step ▶"),
+        Binding("f7", "step(-1)", "◀ Prev", tooltip="the previous step"),
+        Binding("f8", "step(1)", "Next ▶", tooltip="the next step"),
         Binding("f9", "toggle_sections", "Sections"),
     ]
 
@@ -80,7 +80,7 @@ class WalkthroughScreen(Screen[None]):
         with Horizontal():
             yield OptionList(id="sections")
             yield VerticalScroll(id="step")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         """Open the step the job was left at and follow live data."""
