@@ -41,6 +41,8 @@ POOLS = (
 )
 
 Drive = Callable[[Pilot[object]], Awaitable[None]]
+CLOCK = StepClock()
+"""The simulated miner's clock (a fresh one per screenshot); some shots move it forward."""
 
 
 @dataclass(frozen=True)
@@ -124,9 +126,19 @@ async def pools(pilot: Pilot[object]) -> None:
 
 
 async def dashboard(pilot: Pilot[object]) -> None:
+    """The dashboard after 40 readings taken 15 s apart on the miner's clock (10 minutes)."""
+    app = pilot.app
+    assert isinstance(app, CommissionApp)
     await start_job(pilot)
     await pilot.press("f3")
     await settle(pilot)
+    for _ in range(40):
+        before = app.snapshot
+        CLOCK.advance(15)
+        app.action_refresh_now()
+        await wait_for(pilot, lambda before=before: app.snapshot is not before)
+    await pilot.pause(0.3)
+    app.clear_notifications()
 
 
 async def soak(pilot: Pilot[object]) -> None:
@@ -172,14 +184,15 @@ SHOTS = (
 
 async def take(shot: Shot, folder: Path) -> Path:
     """Drive a fresh app to ``shot`` and write its SVG."""
+    global CLOCK
     with tempfile.TemporaryDirectory() as home:
-        clock = StepClock()
+        clock = CLOCK = StepClock()
         app = CommissionApp(
             warm_opener(shot.scenario, clock),
             job_path=Path(home) / "job.json",
             recent=RecentJobs(Path(home)),
             jobs_folder=Path(home),
-            refresh_seconds=3600.0,
+            refresh_seconds=3.0,
             soak_clock=clock,
         )
         async with app.run_test(size=shot.size) as pilot:

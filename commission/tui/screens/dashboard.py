@@ -89,7 +89,7 @@ class DashboardScreen(Screen[None]):
                 status_markup(Status.PASS, f"all {passed} live checks pass")
             )
         else:
-            self.query_one("#findings", OutcomeList).show(findings)
+            self.query_one("#findings", OutcomeList).show(findings, evidence=False)
 
     def _show_problem(self, problem: str) -> None:
         if problem:
