@@ -47,6 +47,8 @@ def item_state(item: Item, job: Job, outcomes: Mapping[str, Outcome]) -> ItemSta
     entry = job.current(item.id)
     if entry is None:
         return ItemState(item, None, "not answered yet")
+    if item.kind == "confirm" and entry.value != "yes":
+        return ItemState(item, None, "unticked: not done yet")
     status = _ENTRY_STATUS.get(entry.status)
     value = entry.value if not entry.secret else "set (never stored)"
     detail = f"{value}: {entry.reason}" if entry.reason and value else entry.reason or value

@@ -12,6 +12,7 @@ from commission.simulator import ManualClock
 from commission.tui.progress import section_progress
 from commission.tui.screens.walkthrough import WalkthroughScreen
 from commission.tui.widgets.items import ItemView
+from commission.tui.widgets.tickbox import TickBox
 from tests.tui.conftest import AppFactory
 from tests.tui.driving import go_to_step, start_job, type_into, wait_for
 
@@ -175,10 +176,14 @@ async def test_ip_report_fills_address_and_mac(make_app: AppFactory, tmp_path: P
         await wait_for(pilot, lambda: app.job_file.job.miner_mac != "")
         address = app.screen.query_one("#input-network_address", Input)
         assert address.value == "127.0.0.1"
+        await pilot.pause()
+        pressed = app.screen.query_one("#item-network_ip-report-pressed TickBox", TickBox)
+        assert pressed.value
     job, _ = read_job(tmp_path / "job.json")
     assert job.miner_host == "127.0.0.1"
     assert job.current("network.mac") is not None
     assert job.current("network.mac").value == job.miner_mac
+    assert [entry.value for entry in job.history("network.ip-report-pressed")] == ["yes"]
 
 
 async def test_resume_after_a_restart_loses_nothing(make_app: AppFactory, tmp_path: Path) -> None:

@@ -26,6 +26,7 @@ from commission.results import Outcome
 from commission.tui.progress import section_progress
 from commission.tui.widgets.ip_report import IpReportPanel
 from commission.tui.widgets.items import (
+    ConfirmView,
     DerivedView,
     ItemView,
     LiveView,
@@ -311,6 +312,9 @@ class WalkthroughScreen(Screen[None]):
         event.stop()
         app = self.commission_app
         app.record_ip_report(event.ip, event.mac)
+        for confirm in self.query(ConfirmView):
+            if confirm.item.id == PRESSED_ITEM:
+                confirm.set_confirmed()
         for item_id, value in (("network.address", event.ip), ("network.mac", event.mac)):
             for view in self.query(ItemView):
                 if view.item.id == item_id:

@@ -42,6 +42,9 @@ class IpReportPanel(Vertical):
     IpReportPanel .ip--found {
         text-style: bold;
     }
+    IpReportPanel #ip-status {
+        width: 1fr;
+    }
     """
 
     class Found(Message):

@@ -201,7 +201,14 @@ class ConfirmView(ItemView):
             reason="confirmed" if event.value else "not confirmed yet",
         )
         self.show_verdict(verdict)
-        self.answered("yes" if event.value else "", verdict)
+        answer = "yes" if event.value else "no"
+        if answer != self.answer:
+            self.answered(answer, verdict)
+
+    def set_confirmed(self) -> None:
+        """Show the item as confirmed when something else recorded it (the IP Report)."""
+        self.answer = "yes"
+        self.query_one(TickBox).value = True
 
     def on_mount(self) -> None:
         """Show the stored state."""
