@@ -76,3 +76,18 @@ def test_unknown_tier(name: str) -> None:
         hashing.Scanner(PREFIX, 1, tier=name)
     with pytest.raises(HashInputError, match="unknown hash tier"):
         hashing.sha256d(b"", tier=name)
+
+
+def test_a_failure_in_a_helper_thread_reaches_the_caller(monkeypatch: pytest.MonkeyPatch) -> None:
+    class FailingOnSecondPart:
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            pass
+
+        def scan(self, start: int, count: int) -> list[int]:
+            if start > 0:
+                raise MemoryError("part two failed")
+            return [start]
+
+    monkeypatch.setattr(hashing, "Scanner", FailingOnSecondPart)
+    with pytest.raises(MemoryError, match="part two failed"):
+        hashing.scan_parallel(PREFIX, 1, 0, 100, 2)
