@@ -199,7 +199,11 @@ class CommissionApp(App[int]):
 
     def _open(self, job_file: JobFile) -> None:
         self.job_file = job_file
-        self.recent.remember(job_file)
+        try:
+            self.recent.remember(job_file)
+        except JobFileError as error:
+            # The job itself is open and saving; only the list of recent jobs could not be updated.
+            self.notify(str(error), title="Recent jobs not updated", severity="warning", timeout=15)
         job = job_file.job
         self.job_label = f"{job.site} · {job.miner_serial or 'no serial'} · {job_file.path.name}"
         self.sub_title = self.job_label

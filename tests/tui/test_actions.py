@@ -125,6 +125,21 @@ async def test_screens_that_need_a_job_say_so(make_app: AppFactory) -> None:
         assert any("start or resume a job" in n.message for n in app._notifications)
 
 
+async def test_a_broken_recent_jobs_list_never_blocks_a_job(
+    make_app: AppFactory, tmp_path: Path
+) -> None:
+    app = make_app()
+    broken = app.recent.path
+    broken.parent.mkdir(parents=True, exist_ok=True)
+    broken.write_text("{ not json")
+    async with app.run_test(size=BIG) as pilot:
+        await start_job(pilot)
+        assert app.job_file is not None and app.job_file.path.exists()
+        messages = [n.message for n in app._notifications]
+        assert any("recent-jobs list is broken" in message for message in messages)
+    assert broken.read_text() == "{ not json"  # reported, never overwritten silently
+
+
 async def test_an_unreachable_miner_is_reported_and_the_walkthrough_still_works(
     tmp_path: Path,
 ) -> None:

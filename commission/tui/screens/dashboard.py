@@ -19,7 +19,7 @@ from commission.miner.models import MinerSnapshot
 from commission.results import Status
 from commission.tui.widgets.chain_table import ChainTable
 from commission.tui.widgets.outcomes import OutcomeList
-from commission.tui.widgets.status_style import status_markup
+from commission.tui.widgets.status_style import status_markup, token_markup
 from commission.tui.widgets.telemetry import FanStrip, PoolTable, TotalsLine, Trend
 
 if TYPE_CHECKING:
@@ -71,7 +71,7 @@ class DashboardScreen(Screen[None]):
             return
         app = self.commission_app
         self.query_one("#dashboard-status", Label).update(
-            f"{status_markup(Status.PASS, 'live')}  {app.link_label} · "
+            f"{token_markup('success', '● connected')}  {app.link_label} · "
             f"read at {snapshot.taken_at:%H:%M:%S} · every {app.refresh_seconds:g} s"
         )
         self.query_one(TotalsLine).show(snapshot)
