@@ -397,7 +397,11 @@ def _hashrate_action(snapshot: MinerSnapshot, limits: Limits) -> str:
     missing = [n for n in CHAINS if (r := snapshot.chain(n)) is None or not r.present]
     parts: list[str] = []
     if missing:
-        parts.append("chains " + ", ".join(map(str, missing)) + " are missing (see chains.present)")
+        which = ", ".join(map(str, missing))
+        parts.append(
+            (f"chain {which} is missing" if len(missing) == 1 else f"chains {which} are missing")
+            + " (see chains.present)"
+        )
     parts.extend(
         f"{chain_place(r.chain)} runs at {ratio:.0%} of its ideal rate" for r, ratio in weak
     )
