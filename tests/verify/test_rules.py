@@ -329,3 +329,15 @@ def test_console_fatal_and_chain_detection() -> None:
     assert bad.status is Status.FAIL
     assert "PCIe-B4.2" in bad.action and "FAN1" in bad.action
     assert bad.evidence[0].source == "console line 2"
+
+
+@pytest.mark.parametrize(
+    ("missing", "words"), [((7,), "chain 7 is missing"), ((7, 8), "chains 7, 8 are missing")]
+)
+def test_low_hashrate_names_missing_chains_in_plain_words(
+    missing: tuple[int, ...], words: str
+) -> None:
+    chains = tuple(missing_chain(n) if n in missing else chain(n) for n in CHAINS)
+    totals = Totals(elapsed_s=900, ghs_5s=15000.0, ghs_ideal=18000.0, device_hw_pct=0.0)
+    finding = run("hashrate.nominal", healthy(chains=chains, totals=totals))
+    assert words in finding.action
