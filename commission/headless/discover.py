@@ -118,7 +118,11 @@ async def discover(
         notes.write(
             f"listening for IP reports on UDP {host}:{port}; hold a miner's IP Report button "
             "about 5 s until it beeps"
-            + (f" (stopping after {options.count} miners)" if options.count else "")
+            + (
+                f" (stopping after {options.count} miner{'s' if options.count != 1 else ''})"
+                if options.count
+                else ""
+            )
             + "\n"
         )
         notes.flush()
