@@ -1,6 +1,6 @@
 """Where a snapshot's time goes in the miner layer: repair, JSON, parsing, and the loopback round trip.
 
-Run: ``python bench/miner_client.py`` (prints figures; nothing is asserted). Loopback only: it starts
+Run: ``python bench/bench_miner_client.py`` (prints figures; nothing is asserted). Loopback only: it starts
 a simulated S9 Hydro on 127.0.0.1.
 """
 
