@@ -7,22 +7,49 @@ traceback.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import IntEnum
 
 
 class ExitCode(IntEnum):
-    """Process exit codes of every ``commission`` command (stable; scripts depend on them)."""
+    """Process exit codes of every ``commission`` command (stable; scripts depend on them).
+
+    When one run covers several miners that end differently, the code is the first of this
+    precedence that applies: USAGE, CHECK_FAILED, UNREACHABLE, NOT_JUDGED, OK (see
+    :data:`PRECEDENCE`).
+    """
 
     OK = 0
-    """Everything checked passed (warnings allowed unless ``--strict``)."""
+    """Verified: every check that applies was judged and none failed (warnings allowed unless
+    ``--strict``)."""
     CHECK_FAILED = 1
     """At least one check failed, or a self-test vector did not match."""
     USAGE = 2
     """Bad arguments, a broken file, or a command that is not available."""
     UNREACHABLE = 3
     """The miner could not be reached at all."""
+    NOT_JUDGED = 4
+    """Nothing failed, but at least one check that applies could not be judged: the miner is
+    still warming up, or a reading it needs was missing, implausible or contradictory."""
     INTERRUPTED = 130
     """The user pressed Ctrl+C."""
+
+
+PRECEDENCE: tuple[ExitCode, ...] = (
+    ExitCode.INTERRUPTED,
+    ExitCode.USAGE,
+    ExitCode.CHECK_FAILED,
+    ExitCode.UNREACHABLE,
+    ExitCode.NOT_JUDGED,
+    ExitCode.OK,
+)
+"""Which exit code wins when several miners of one run end differently (first wins)."""
+
+
+def combine_exit_codes(codes: Iterable[ExitCode]) -> ExitCode:
+    """The exit code of a run made of several parts, by :data:`PRECEDENCE`; OK for none."""
+    present = set(codes)
+    return next((code for code in PRECEDENCE if code in present), ExitCode.OK)
 
 
 class CommissionError(Exception):

@@ -18,11 +18,17 @@ class Status(StrEnum):
     """How a check ended. Ordered from best to worst by :attr:`rank`."""
 
     PASS = "pass"
+    """Judged from readings that were present, plausible and consistent, and within limits."""
     SKIPPED = "skipped"
+    """The check does not apply to this run (e.g. no serial console was given)."""
     WARN = "warn"
-    FAIL = "fail"
+    UNJUDGED = "unjudged"
+    """The check applies but could not be judged yet: its input is missing, implausible or
+    contradictory, or the miner is still warming up. Never a pass; the outcome says which field
+    held what and when it can be judged."""
     ERROR = "error"
     """The check could not be made (miner stopped answering, garbage reply): never a pass."""
+    FAIL = "fail"
 
     @property
     def rank(self) -> int:
@@ -37,17 +43,31 @@ class Status(StrEnum):
     @property
     def word(self) -> str:
         """The status as an upper-case word for tables and plain-text reports."""
-        return self.value.upper()
+        return _WORD.get(self, self.value.upper())
+
+    @property
+    def judged(self) -> bool:
+        """True when the check reached a conclusion (pass, warn or fail)."""
+        return self in (Status.PASS, Status.WARN, Status.FAIL)
 
 
-_RANK = {Status.PASS: 0, Status.SKIPPED: 1, Status.WARN: 2, Status.FAIL: 3, Status.ERROR: 4}
+_RANK = {
+    Status.PASS: 0,
+    Status.SKIPPED: 1,
+    Status.WARN: 2,
+    Status.UNJUDGED: 3,
+    Status.ERROR: 4,
+    Status.FAIL: 5,
+}
 _GLYPH = {
     Status.PASS: "✔",
     Status.SKIPPED: "–",
     Status.WARN: "▲",
-    Status.FAIL: "✘",
+    Status.UNJUDGED: "?",
     Status.ERROR: "⚠",
+    Status.FAIL: "✘",
 }
+_WORD = {Status.UNJUDGED: "NOT JUDGED"}
 
 
 def worst(statuses: Iterable[Status]) -> Status:
@@ -90,5 +110,5 @@ class Outcome(BaseModel):
 
     @property
     def ok(self) -> bool:
-        """True for statuses that do not fail a run (pass, skipped, warn)."""
+        """True for statuses that neither fail nor leave the run unjudged (pass, skipped, warn)."""
         return self.status.rank <= Status.WARN.rank

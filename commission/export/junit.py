@@ -44,7 +44,7 @@ def _testcase(suite: ET.Element, report: MinerReport, outcome: Outcome, strict: 
         node = ET.SubElement(case, "failure", message=outcome.observed, type=status.value)
         node.text = _body(outcome)
         return "failures"
-    if status is Status.ERROR:
+    if status is Status.ERROR or status is Status.UNJUDGED:
         node = ET.SubElement(case, "error", message=outcome.observed, type=status.value)
         node.text = _body(outcome)
         return "errors"

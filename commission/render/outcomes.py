@@ -25,6 +25,7 @@ STATUS_STYLE: dict[Status, str] = {
     Status.PASS: "green",
     Status.SKIPPED: "dim",
     Status.WARN: "yellow",
+    Status.UNJUDGED: "bold yellow",
     Status.FAIL: "bold red",
     Status.ERROR: "bold magenta",
 }

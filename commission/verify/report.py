@@ -11,7 +11,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
-from commission.errors import ExitCode
+from commission.errors import ExitCode, combine_exit_codes
 from commission.miner.models import Identity
 from commission.results import Outcome, Status, worst
 
@@ -83,18 +83,27 @@ class MinerReport(BaseModel):
 
 
 def exit_code_for(reports: Sequence[MinerReport], *, strict: bool = False) -> ExitCode:
-    """The process exit code for a set of reports.
+    """The process exit code for a set of reports: each miner's code, combined by precedence.
 
-    3 when any miner could not be reached at all; else 1 when any outcome failed or could not be
-    made (error), or, with ``strict``, warned; else 0.
+    Per miner: 3 when it could not be reached at all; 1 when an outcome failed (or, with
+    ``strict``, warned); 4 when an outcome could not be judged or made (not judged, error);
+    else 0. Several miners combine by :data:`commission.errors.PRECEDENCE` (1 before 3 before 4
+    before 0).
 
     Args:
         reports: one per miner.
         strict: treat warnings as failures.
     """
-    if any(not report.reachable for report in reports):
+    return combine_exit_codes(miner_exit_code(report, strict=strict) for report in reports)
+
+
+def miner_exit_code(report: MinerReport, *, strict: bool = False) -> ExitCode:
+    """The exit code one miner's report stands for on its own (see :func:`exit_code_for`)."""
+    if not report.reachable:
         return ExitCode.UNREACHABLE
-    limit = Status.SKIPPED.rank if strict else Status.WARN.rank
-    if any(outcome.status.rank > limit for report in reports for outcome in report.outcomes):
+    statuses = {outcome.status for outcome in report.outcomes}
+    if Status.FAIL in statuses or (strict and Status.WARN in statuses):
         return ExitCode.CHECK_FAILED
+    if Status.UNJUDGED in statuses or Status.ERROR in statuses:
+        return ExitCode.NOT_JUDGED
     return ExitCode.OK

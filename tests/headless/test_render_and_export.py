@@ -86,7 +86,14 @@ def test_json_document_is_versioned_and_complete() -> None:
     assert again["generated_at"] == START.isoformat()
     assert again["summary"] == {
         "miners": 1,
-        "by_status": {"pass": 0, "skipped": 0, "warn": 0, "fail": 1, "error": 0},
+        "by_status": {
+            "pass": 0,
+            "skipped": 0,
+            "warn": 0,
+            "unjudged": 0,
+            "error": 0,
+            "fail": 1,
+        },
     }
     miner = again["miners"][0]
     assert miner["counts"]["fail"] == 1
@@ -123,4 +130,18 @@ def test_exit_codes() -> None:
     assert exit_code_for([warned], strict=True) == 1
     assert exit_code_for([full]) == 1
     unreachable = warned.model_copy(update={"reachable": False})
-    assert exit_code_for([full, unreachable]) == 3
+    assert exit_code_for([unreachable]) == 3
+    unjudged = full.model_copy(
+        update={
+            "outcomes": tuple(
+                o.model_copy(update={"status": Status.UNJUDGED}) if o.status is Status.FAIL else o
+                for o in full.outcomes
+            )
+        }
+    )
+    assert exit_code_for([unjudged]) == 4
+    # Precedence across miners: a failure, then unreachable, then not judged, then verified.
+    assert exit_code_for([full, unreachable, unjudged, warned]) == 1
+    assert exit_code_for([unreachable, unjudged, warned]) == 3
+    assert exit_code_for([unjudged, warned]) == 4
+    assert exit_code_for([]) == 0

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from textual.widgets import Input
 
 from commission.job import RecentJobs
 from commission.simulator import ManualClock
@@ -13,6 +14,12 @@ from commission.tui.app import CommissionApp
 from tests.tui.driving import warm_opener
 
 AppFactory = Callable[..., CommissionApp]
+
+
+@pytest.fixture(autouse=True)
+def steady_cursor(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep every text cursor still, so no picture depends on where the blink timer was."""
+    monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None)
 
 
 @pytest.fixture

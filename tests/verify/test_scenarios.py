@@ -184,4 +184,4 @@ async def test_miner_that_goes_away_mid_soak_gives_errors_not_passes() -> None:
     assert by_rule["miner.reachable"].status is Status.ERROR
     assert by_rule["miner.reachable"].observed == "stopped answering"
     assert Status.PASS not in {o.status for o in report.outcomes}
-    assert exit_code_for([report]) == 1
+    assert exit_code_for([report]) == 4  # not judged: the soak could not read what it needs

@@ -17,6 +17,7 @@ TOKENS: dict[Status, str] = {
     Status.PASS: "success",
     Status.SKIPPED: "text-muted",
     Status.WARN: "warning",
+    Status.UNJUDGED: "warning",
     Status.FAIL: "error",
     Status.ERROR: "error",
 }
