@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 
-from setuptools import Extension, setup
+from setuptools import Extension, find_packages, setup
 from setuptools.command.build_ext import build_ext
 
 
@@ -50,4 +50,12 @@ def _extensions() -> list[Extension]:
     return extensions
 
 
-setup(ext_modules=_extensions(), cmdclass={"build_ext": OptionalBuildExt})
+CHECKLISTS_PACKAGE = "commission.checklist.files"
+"""The top-level checklists/ folder, shipped as this package (read with importlib.resources)."""
+
+setup(
+    packages=[*find_packages(include=["commission", "commission.*"]), CHECKLISTS_PACKAGE],
+    package_dir={CHECKLISTS_PACKAGE: "checklists"},
+    ext_modules=_extensions(),
+    cmdclass={"build_ext": OptionalBuildExt},
+)

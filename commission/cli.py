@@ -65,7 +65,9 @@ def _main_parser() -> argparse.ArgumentParser:
             "2 usage or configuration error, 3 miner unreachable."
         ),
     )
-    parser.add_argument("--version", action="version", version=f"commission {__version__}")
+    parser.add_argument(
+        "--version", action=_VersionAction, nargs=0, help="show the version and the hash engine"
+    )
     target = parser.add_mutually_exclusive_group()
     target.add_argument(
         "--simulate",
@@ -335,6 +337,20 @@ def parse(argv: Sequence[str]) -> tuple[str, argparse.Namespace]:
         if getattr(args, flag):
             parser.error(f"--{flag} goes with --verify")
     return "tui", args
+
+
+class _VersionAction(argparse.Action):
+    """``--version``: the version and which hash engine tier this installation runs, and why."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object, **__: object) -> None:
+        try:
+            from commission import hashing
+
+            engine = hashing.describe_engine()
+        except CommissionError as error:  # e.g. COMMISSION_HASH_TIER names a tier it lacks
+            engine = f"not usable: {error}"
+        print(f"commission {__version__}\nhash engine: {engine}")
+        parser.exit()
 
 
 def _resolve(entry: str) -> Handler:

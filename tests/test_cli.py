@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -85,6 +86,30 @@ def test_python_dash_m_runs_the_cli() -> None:
     )
     assert done.returncode == 0
     assert done.stdout.startswith("commission ")
+
+
+def test_version_says_which_hash_engine_runs_and_why() -> None:
+    run = [sys.executable, "-m", "commission", "--version"]
+    twin = subprocess.run(
+        run,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "COMMISSION_NO_EXTENSIONS": "1"},
+    )
+    assert twin.returncode == 0
+    assert (
+        "hash engine: python (the pure-Python twin: COMMISSION_NO_EXTENSIONS is set)" in twin.stdout
+    )
+    wrong = subprocess.run(
+        run,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "COMMISSION_HASH_TIER": "nope"},
+    )
+    assert wrong.returncode == 0
+    assert "hash engine: not usable: COMMISSION_HASH_TIER='nope' is not a hash tier" in wrong.stdout
 
 
 def test_a_closed_pipe_ends_quietly_without_traceback() -> None:

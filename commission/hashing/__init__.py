@@ -26,6 +26,7 @@ __all__ = [
     "BytesLike",
     "Scanner",
     "compiled",
+    "describe_engine",
     "fallback_reason",
     "implementation",
     "scan_parallel",
@@ -97,6 +98,14 @@ def _select_tier() -> str:
 
 implementation: Final = _select_tier()
 """The tier in use: "sha-ni", "avx2", "portable" or "python"."""
+
+
+def describe_engine() -> str:
+    """One line on the hash engine in use, e.g. ``sha-ni (compiled)`` or the twin and why."""
+    if _compiled is None:
+        return f"python (the pure-Python twin: {fallback_reason})"
+    forced = " (forced by " + ENV_HASH_TIER + ")" if os.environ.get(ENV_HASH_TIER) else ""
+    return f"{implementation} (compiled; this CPU has {', '.join(_AVAILABLE)}){forced}"
 
 
 def _tier(tier: str | None) -> str:

@@ -33,9 +33,11 @@ def test_the_packaged_file_is_the_top_level_file() -> None:
 
 
 def test_the_top_level_folder_ships_as_package_data() -> None:
-    # A non-editable `pip install .` copies commission/checklist/files (a symlink to checklists/)
-    # as a real folder; pyproject.toml must declare its TOML files as package data.
-    assert (REPO / "commission" / "checklist" / "files").resolve() == BUILTIN.parent.resolve()
+    # setup.py maps checklists/ onto the package (no symlink), and pyproject.toml declares its TOML
+    # files as package data, so `pip install .` and every wheel carry the built-in checklist.
+    packaged = Path(str(resources.files(BUILTIN_PACKAGE)))
+    assert packaged.resolve() == BUILTIN.parent.resolve() or (packaged / BUILTIN_FILE).is_file()
+    assert 'package_dir={CHECKLISTS_PACKAGE: "checklists"}' in (REPO / "setup.py").read_text()
     with (REPO / "pyproject.toml").open("rb") as stream:
         package_data = tomllib.load(stream)["tool"]["setuptools"]["package-data"]
     assert package_data[BUILTIN_PACKAGE] == ["*.toml"]
