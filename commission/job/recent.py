@@ -13,16 +13,18 @@ from datetime import datetime
 from pathlib import Path
 from typing import Final
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from commission.errors import JobFileError
-from commission.job.files import JobFile, write_atomically
+from commission.job.files import MAX_JOB_DEPTH, JobFile, json_depth, read_bounded, write_atomically
 from commission.job.models import Job
 from commission.settings import data_home
 
 RECENT_FILE: Final = "recent-jobs.json"
 RECENT_SCHEMA: Final = "commission.recent-jobs/1"
 RECENT_LIMIT: Final = 20
+RECENT_BYTES: Final = 1024 * 1024
+"""The largest recent-jobs list read (twenty lines take a few kilobytes)."""
 
 
 class RecentJob(BaseModel):
@@ -63,15 +65,14 @@ class RecentJobs:
         Raises:
             JobFileError: when the list file exists but is broken (it is left as it is).
         """
-        try:
-            text = self.path.read_text("utf-8")
-        except FileNotFoundError:
+        if not self.path.exists() and not self.path.is_symlink():
             return []
-        except (OSError, UnicodeDecodeError) as error:
-            raise JobFileError(f"{self.path}: cannot be read ({error})") from None
+        data = read_bounded(self.path, what="recent-jobs list", limit=RECENT_BYTES)
         try:
-            return _RecentList.model_validate(json.loads(text)).jobs
-        except (json.JSONDecodeError, ValidationError) as error:
+            if json_depth(data) > MAX_JOB_DEPTH:
+                raise ValueError(f"nested more than {MAX_JOB_DEPTH} levels deep")
+            return _RecentList.model_validate(json.loads(data.decode("utf-8"))).jobs
+        except (ValueError, RecursionError) as error:
             raise JobFileError(
                 f"{self.path}: the recent-jobs list is broken ({error}); delete it to start a "
                 "new list (the job files themselves are not affected)"

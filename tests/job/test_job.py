@@ -68,7 +68,7 @@ def test_create_writes_a_valid_file_and_refuses_to_replace_one(
     job, _ = read_job(job_file.path)
     assert job == job_file.job
     assert job.miner_mac == "C4:10:8A:12:34:56"
-    assert json.loads(job_file.path.read_text())["schema"] == "commission.job/1"
+    assert json.loads(job_file.path.read_text())["schema"] == "commission.job/2"
     with pytest.raises(JobFileError, match="a job file exists already; open it to resume"):
         JobFile.create(job_file.path, job_file.job, checklist=checklist)
 
@@ -93,12 +93,13 @@ def test_round_trip_and_resume_exactly_where_it_stopped(
         at=clock(),
     )
     job_file.add_results([outcome])
+    job_file.close()
 
     reopened = JobFile.open(job_file.path, checklist=checklist)
     assert reopened.job == job_file.job
     assert reopened.job.position is not None
     assert (reopened.job.position.section, reopened.job.position.step) == ("psu", "psu.pcie")
-    assert reopened.job.results == [outcome]
+    assert reopened.job.results == (outcome,)
     assert reopened.job.current("psu.pcie.b2-3") == job_file.job.current("psu.pcie.b2-3")
     # The reopened file keeps saving where the first one left off.
     reopened.answer(checklist.item("site.relative-humidity"), "60")
@@ -232,6 +233,7 @@ def test_restore_backup_is_explicit_and_keeps_the_broken_file(
     job_file.answer(checklist.item("psu.ground"), "yes")
     good = job_file.backup.read_bytes()
     job_file.path.write_bytes(b"garbage")
+    job_file.close()
     aside = restore_backup(job_file.path, now=clock)
     assert aside.read_bytes() == b"garbage"
     assert job_file.path.read_bytes() == good
