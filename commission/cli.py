@@ -49,6 +49,17 @@ class _Formatter(argparse.RawDescriptionHelpFormatter):
         super().__init__(prog, max_help_position=32)
 
 
+def _wait_minutes(text: str) -> float:
+    """``--wait-ready``'s MINUTES, with a message that says what to do with a host in its place."""
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a number of minutes (write hosts before --wait-ready, or "
+            "--wait-ready=MINUTES)"
+        ) from None
+
+
 def _main_parser() -> argparse.ArgumentParser:
     commands = "\n".join(f"  {name:<10} {text}" for name, text in SUBCOMMANDS.items())
     parser = argparse.ArgumentParser(
@@ -61,8 +72,15 @@ def _main_parser() -> argparse.ArgumentParser:
         epilog=(
             "other commands (run 'commission COMMAND --help'):\n"
             f"{commands}\n\n"
-            "exit codes: 0 all checks passed (warnings allowed unless --strict), 1 a check failed,\n"
-            "2 usage or configuration error, 3 miner unreachable."
+            "exit codes of --verify:\n"
+            "  0  verified: every check that applies was judged and none failed\n"
+            "     (warnings allowed unless --strict)\n"
+            "  1  a check failed (with --strict: or warned)\n"
+            "  2  usage or configuration error\n"
+            "  3  a miner could not be reached\n"
+            "  4  not verified: nothing failed, but a check that applies could not be judged\n"
+            "     (the miner is still warming up, or a reading was missing or implausible)\n"
+            "  when miners of one run end differently, the first of 2, 1, 3, 4, 0 wins"
         ),
     )
     parser.add_argument(
@@ -111,6 +129,18 @@ def _main_parser() -> argparse.ArgumentParser:
         type=float,
         metavar="MINUTES",
         help="after the checks, watch the miner this long and judge stability (the guide: 20)",
+    )
+    headless.add_argument(
+        "--wait-ready",
+        nargs="?",
+        type=_wait_minutes,
+        const=10.0,
+        metavar="MINUTES",
+        help=(
+            "wait until each miner has warmed up (bmminer running 5 min), at most MINUTES "
+            "(default 10), then judge; a miner still warming up then ends not judged (exit 4). "
+            "Write it after the hosts, or as --wait-ready=MINUTES"
+        ),
     )
     headless.add_argument(
         "--strict", action="store_true", help="treat warnings as failures for the exit code"
@@ -336,6 +366,8 @@ def parse(argv: Sequence[str]) -> tuple[str, argparse.Namespace]:
     for flag in ("json", "junit", "soak", "strict", "console"):
         if getattr(args, flag):
             parser.error(f"--{flag} goes with --verify")
+    if args.wait_ready is not None:
+        parser.error("--wait-ready goes with --verify")
     return "tui", args
 
 

@@ -29,7 +29,7 @@ def test_main_help_lists_subcommands_and_exit_codes(capsys: pytest.CaptureFixtur
     out = capsys.readouterr().out
     for name in cli.SUBCOMMANDS:
         assert name in out
-    assert "3 miner unreachable" in out
+    assert "3  a miner could not be reached" in out and "4  not verified" in out
 
 
 @pytest.mark.parametrize(

@@ -2,9 +2,14 @@
 
 This front end parses hosts and options into plain values, builds one stock client per miner (or
 starts the simulator in-process on ephemeral loopback ports and points a stock client at it, so the
-verify path only ever sees a miner client), runs the verifier on all of them concurrently, prints
-the outcome table grouped by checklist section (or the ``commission.verify/1`` JSON), writes JUnit
-when asked, and returns the exit code. It never imports Textual.
+verify path only ever sees a miner client), optionally waits for each miner's warm-up
+(``--wait-ready``), runs the verifier on all of them concurrently, prints the outcome table grouped
+by checklist section (or the ``commission.verify/1`` JSON) and, in words, why the run is not
+verified, writes JUnit when asked, and returns the exit code. It never imports Textual.
+
+Exit 0 means verified: every check that applies was judged and none failed. The codes and their
+precedence across miners are :class:`commission.errors.ExitCode` and
+:func:`commission.verify.report.exit_code_for`.
 """
 
 from __future__ import annotations
@@ -38,12 +43,17 @@ from commission.render.outcomes import (
 )
 from commission.render.terminal import terminal
 from commission.settings import ENV_WEB_PASSWORD
-from commission.verify.report import MinerReport, exit_code_for
+from commission.verify.report import MinerReport, exit_code_for, run_explanation
 from commission.verify.runner import Verifier, verify_many
+from commission.verify.soak import SoakClock
 
 SIMULATED_UPTIME_S: Final = 900.0
 """``--simulate`` shows a miner that has run 15 minutes (as on the guide's status page), so the
-checks gated on warm-up (hash rate, HW errors, shares) are judged and slow faults have developed."""
+checks gated on warm-up (hash rate, HW errors, shares) are judged and slow faults have developed
+(the ``fresh-boot`` scenario shows one 3 s after power-on instead)."""
+DEFAULT_WAIT_READY_MINUTES: Final = 10.0
+"""``--wait-ready`` without MINUTES: a miner powered on just now warms up in about 6 min (its API
+answers after about a minute, then bmminer's 5-minute warm-up), so 10 min leaves room."""
 CONSOLE_QUIET_S: Final = 0.3
 """The serial console counts as caught up once no line arrived for this long."""
 CONSOLE_WAIT_S: Final = 3.0
@@ -74,6 +84,8 @@ class VerifyOptions:
     json: bool
     junit: str | None
     soak_minutes: float | None
+    wait_ready_minutes: float | None
+    """Wait this long at most for each miner's warm-up before judging; None judges at once."""
     strict: bool
     console: str | None
     timeout: float
@@ -130,6 +142,11 @@ def options_from(
     targets = tuple(parse_target(host) for host in args.hosts)
     if args.soak is not None and (not math.isfinite(args.soak) or args.soak <= 0):
         raise UsageError(f"--soak must be a positive number of minutes, not {args.soak:g}")
+    wait_ready = getattr(args, "wait_ready", None)
+    if wait_ready is not None and (not math.isfinite(wait_ready) or wait_ready < 0):
+        raise UsageError(
+            f"--wait-ready must be a number of minutes (0 or more), not {wait_ready:g}"
+        )
     if not math.isfinite(args.timeout) or args.timeout <= 0:
         raise UsageError(f"--timeout must be a positive number of seconds, not {args.timeout:g}")
     if args.console is not None:
@@ -144,6 +161,7 @@ def options_from(
         json=args.json,
         junit=args.junit,
         soak_minutes=args.soak,
+        wait_ready_minutes=wait_ready,
         strict=args.strict,
         console=args.console,
         timeout=args.timeout,
@@ -152,46 +170,49 @@ def options_from(
     )
 
 
-class _RunningClock:
-    """The wall clock, moved :data:`SIMULATED_UPTIME_S` ahead once the simulated miner exists."""
+@dataclass
+class _Clients:
+    """The clients of one run, the simulator's console path, and the clock waits and soaks use."""
 
-    def __init__(self) -> None:
-        self.ahead = 0.0
+    clients: list[StockMinerClient]
+    console_path: str | None = None
+    clock: SoakClock | None = None
+    """None: real time. With ``--simulate``: the simulated miner's time, moved by our waits."""
 
-    def now(self) -> float:
-        """Seconds since the Unix epoch, plus the head start."""
-        return time.time() + self.ahead
 
-    async def sleep(self, seconds: float) -> None:
-        """Sleep ``seconds`` of real time."""
-        await asyncio.sleep(max(0.0, seconds))
+def _running_for(seconds: float) -> str:
+    return f"{seconds / 60:g} min" if seconds >= 60 else f"{seconds:g} s"
 
 
 @asynccontextmanager
-async def _clients(
-    options: VerifyOptions, notes: Console
-) -> AsyncIterator[tuple[list[StockMinerClient], str | None]]:
-    """Stock clients for the targets, or for a simulator started here; plus its console path."""
+async def _clients(options: VerifyOptions, notes: Console) -> AsyncIterator[_Clients]:
+    """Stock clients for the targets, or for a simulator started here (with its console path and
+    its clock: waits and soaks against it run on simulated time, so they end at once)."""
     async with AsyncExitStack() as stack:
         console_path: str | None = None
+        soak_clock: SoakClock | None = None
         if options.simulate is not None:
+            from commission.simulator.clock import FastForwardClock, ManualClock
             from commission.simulator.miner import SimulatedMiner
 
-            clock = _RunningClock()
+            clock = ManualClock(time.time())
             simulator = SimulatedMiner(
                 scenarios=options.simulate,
                 clock=clock,
                 console=options.console == SIMULATOR_CONSOLE,
             )
-            clock.ahead = SIMULATED_UPTIME_S
             await stack.enter_async_context(simulator)
+            running_s = simulator.scenarios.running_seconds(SIMULATED_UPTIME_S)
+            clock.advance(running_s)
+            soak_clock = FastForwardClock(clock)
             host, api_port = simulator.api_address
             _, web_port = simulator.web_address
             console_path = simulator.console_path
             notes.print(
-                f"simulated S9 Hydro ({simulator.scenarios}), running {SIMULATED_UPTIME_S / 60:g} "
-                f"min, on {host}: RPC {api_port}, web {web_port}"
-                + (f", console {console_path}" if console_path else ""),
+                f"simulated S9 Hydro ({simulator.scenarios}), running {_running_for(running_s)}, "
+                f"on {host}: RPC {api_port}, web {web_port}"
+                + (f", console {console_path}" if console_path else "")
+                + "; waits and soaks run on simulated time",
                 highlight=False,
             )
             clients = [
@@ -218,30 +239,33 @@ async def _clients(
                 for target in options.targets
             ]
         try:
-            yield clients, console_path
+            yield _Clients(clients, console_path, soak_clock)
         finally:
             await asyncio.gather(*(client.aclose() for client in clients))
 
 
 async def verify(options: VerifyOptions, out: Console, notes: Console) -> list[MinerReport]:
     """Verify every miner in ``options`` and return the reports (printing only progress)."""
-    async with _clients(options, notes) as (clients, simulator_console):
-        url = simulator_console if options.console == SIMULATOR_CONSOLE else options.console
+    async with _clients(options, notes) as run:
+        url = run.console_path if options.console == SIMULATOR_CONSOLE else options.console
         reader = ConsoleReader(url) if url is not None else None
         if reader is not None:
             reader.start()
             await console_quiet(reader)
         try:
-            show_progress = options.soak_minutes is not None and notes.is_terminal
-            bar = SoakProgressBar(notes) if show_progress else None
+            waits = options.soak_minutes is not None or options.wait_ready_minutes is not None
+            bar = SoakProgressBar(notes) if waits and notes.is_terminal else None
+            wait_s = None if options.wait_ready_minutes is None else options.wait_ready_minutes * 60
             with bar if bar is not None else nullcontext():
                 return await verify_many(
-                    Verifier(),
-                    clients,
+                    Verifier(clock=run.clock),
+                    run.clients,
                     concurrency=CONCURRENCY,
                     soak_minutes=options.soak_minutes,
                     console=reader,
                     on_sample=bar.update if bar is not None else None,
+                    wait_ready_s=wait_s,
+                    on_wait=bar.update_wait if bar is not None else None,
                 )
         finally:
             if reader is not None:
@@ -294,6 +318,10 @@ def run(args: argparse.Namespace) -> int:
     if options.junit:
         write_junit(options.junit, reports, strict=options.strict)
     print_reports(reports, options, int(code), out)
+    if options.json:
+        # The document carries the exit code; the reason in words goes to stderr for the log.
+        for line in run_explanation(reports, strict=options.strict):
+            notes.print(line, highlight=False, markup=False)
     if options.junit and not options.json:
         notes.print(f"JUnit written to {options.junit}", highlight=False)
     sys.stdout.flush()

@@ -11,14 +11,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from types import TracebackType
 
-from rich.console import Console, Group, RenderableType
+from rich.console import Console, Group
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from rich.text import Text
 
 from commission.results import Outcome, Status
 from commission.verify.bindings import Binding, default_bindings
-from commission.verify.report import MinerReport
+from commission.verify.report import MinerReport, run_explanation
+from commission.verify.runner import WaitProgress
 from commission.verify.soak import SoakProgress
 
 STATUS_STYLE: dict[Status, str] = {
@@ -132,9 +133,10 @@ def report_renderable(report: MinerReport, titles: Mapping[str, str] | None = No
 
 
 def summary_text(reports: Sequence[MinerReport], exit_code: int, *, strict: bool) -> Text:
-    """The closing line: miners verified, how they ended, and the exit code."""
+    """The closing lines: miners verified, how they ended, the exit code, and in words why the run
+    is not verified and what to do (one line per miner that is not)."""
     text = Text(f"{len(reports)} miner{'s' if len(reports) != 1 else ''} verified: ")
-    parts: list[RenderableType] = []
+    parts: list[Text] = []
     for status in Status:
         n = sum(1 for report in reports if report.status is status)
         if n:
@@ -142,30 +144,37 @@ def summary_text(reports: Sequence[MinerReport], exit_code: int, *, strict: bool
     for index, part in enumerate(parts):
         if index:
             text.append(", ")
-        assert isinstance(part, Text)
         text.append_text(part)
     text.append(
         f" · exit {exit_code}" + (" (strict: warnings fail)" if strict else ""), style="dim"
     )
+    headline, *reasons = run_explanation(reports, strict=strict)
+    text.append("\n" + headline, style="bold" if reasons else "")
+    for reason in reasons:
+        text.append("\n  " + reason)
     return text
 
 
 class SoakProgressBar:
-    """A progress bar per miner while soaks run; feed it :class:`SoakProgress` updates.
+    """Progress bars per miner while runs wait for the warm-up and soak; feed it
+    :class:`SoakProgress` updates (:meth:`update`) and
+    :class:`~commission.verify.runner.WaitProgress` updates (:meth:`update_wait`).
 
-    Use as a context manager around the soak; it draws on ``console`` (stderr in headless runs).
+    One live display serves both (a terminal holds one at a time). The wait bar shows how far the
+    miner's warm-up is (its Elapsed against the warm-up) and how long we have waited of the limit.
+    Use as a context manager around the run; it draws on ``console`` (stderr in headless runs).
     """
 
     def __init__(self, console: Console) -> None:
         self._progress = Progress(
-            TextColumn("soak {task.fields[host]}"),
+            TextColumn("{task.description} {task.fields[host]}"),
             BarColumn(),
             TextColumn("{task.fields[reading]}"),
             TimeRemainingColumn(),
             console=console,
             transient=False,
         )
-        self._tasks: dict[str, TaskID] = {}
+        self._tasks: dict[tuple[str, str], TaskID] = {}
 
     def __enter__(self) -> SoakProgressBar:
         self._progress.start()
@@ -179,8 +188,15 @@ class SoakProgressBar:
     ) -> None:
         self._progress.stop()
 
+    def _move(self, kind: str, host: str, total: float, done: float, reading: str) -> None:
+        task = self._tasks.get((kind, host))
+        if task is None:
+            task = self._progress.add_task(kind, total=total or 1.0, host=host, reading=reading)
+            self._tasks[(kind, host)] = task
+        self._progress.update(task, completed=done, reading=reading)
+
     def update(self, progress: SoakProgress) -> None:
-        """Move the miner's bar and show its latest reading (or why it has none)."""
+        """Move the miner's soak bar and show its latest reading (or why it has none)."""
         sample = progress.sample
         if sample.error:
             reading = f"no answer: {sample.error}"
@@ -188,10 +204,18 @@ class SoakProgressBar:
             rate = "-" if sample.ghs_5s is None else f"{sample.ghs_5s / 1000:.2f} TH/s"
             pcb = "-" if sample.pcb_max_c is None else f"{sample.pcb_max_c:.0f} °C"
             reading = f"{rate}, PCB {pcb}"
-        task = self._tasks.get(progress.host)
-        if task is None:
-            task = self._progress.add_task(
-                "soak", total=progress.total_s or 1.0, host=progress.host, reading=reading
-            )
-            self._tasks[progress.host] = task
-        self._progress.update(task, completed=progress.done_s, reading=reading)
+        self._move("soak", progress.host, progress.total_s, progress.done_s, reading)
+
+    def update_wait(self, progress: WaitProgress) -> None:
+        """Move the miner's warm-up bar to its Elapsed; show the reading and the time waited."""
+        reading = (
+            f"{progress.note} (waited {progress.waited_s / 60:.1f} of "
+            f"{progress.limit_s / 60:g} min)"
+        )
+        self._move(
+            "warming up",
+            progress.host,
+            float(progress.warmup_s),
+            float(min(progress.elapsed_s or 0, progress.warmup_s)),
+            reading,
+        )

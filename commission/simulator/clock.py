@@ -3,7 +3,7 @@
 Everything in the simulator that depends on time (hash-rate ramp, temperatures, counters, the API
 pause after a restart, the IP Report repeat interval) reads :meth:`Clock.now` and waits with
 :meth:`Clock.sleep`, so a test can run the guide's 20-minute soak in a second by advancing a
-:class:`ManualClock`.
+:class:`ManualClock` (or letting the verifier move it with :class:`FastForwardClock`).
 """
 
 from __future__ import annotations
@@ -94,3 +94,31 @@ class ManualClock:
 
     def __repr__(self) -> str:
         return f"ManualClock(now={self._now:.3f})"
+
+
+class FastForwardClock:
+    """A waiting party's view of a :class:`ManualClock`: its sleeps move the manual time forward.
+
+    A verifier (or a test) that soaks or waits against a simulated miner on a manual clock uses
+    this, so a 20-minute soak or a 10-minute wait for the warm-up takes only the time the readings
+    take; the miner sees exactly the simulated time that passed.
+
+    Args:
+        clock: the simulated miner's manual clock.
+    """
+
+    def __init__(self, clock: ManualClock) -> None:
+        self.clock = clock
+
+    def now(self) -> float:
+        """The manual clock's time."""
+        return self.clock.now()
+
+    async def sleep(self, seconds: float) -> None:
+        """Advance the manual clock by ``seconds`` and let woken sleepers run."""
+        if seconds > 0:
+            self.clock.advance(seconds)
+        await asyncio.sleep(0)
+
+    def __repr__(self) -> str:
+        return f"FastForwardClock({self.clock!r})"

@@ -44,6 +44,9 @@ BOOT_LINE_SECONDS: Final = 0.02
 """Console pacing of the boot messages (compressed: a real boot takes about a minute)."""
 CHAIN_DETECT_SECONDS: Final = 0.4
 """When bmminer's chain detection lines reach the console after it starts."""
+CRASH_LINE: Final = "bmminer exited unexpectedly (signal 11); the monitor starts it again"
+"""What the ``restart-loop`` scenario writes to the log when bmminer crashes (not a firmware
+``Fatal Error`` line: only the soak's restart detection catches it)."""
 MAX_STEP_SECONDS: Final = 1.0
 MAX_STEPS: Final = 4000
 _MASK64: Final = (1 << 64) - 1
@@ -356,12 +359,18 @@ class HydroModel:
             return
         steps = min(MAX_STEPS, max(1, math.ceil(total / MAX_STEP_SECONDS)))
         dt = total / steps
-        for step in range(1, steps + 1):
-            self._step(self.updated_at + dt * step - dt, dt)
+        begin = self.updated_at
+        for step in range(steps):
+            self._step(begin + dt * step, dt)
         self.updated_at = now
 
     def _step(self, at: float, dt: float) -> None:
         end = at + dt
+        period = self.scenarios.restart_every_s
+        if period is not None and end - self.started_at >= period:
+            crashed_at = self.started_at + period
+            self._log(CRASH_LINE, at=crashed_at)
+            self._start_bmminer(crashed_at)
         since_start = end - self.started_at
         hashing = self.hashing(end)
         ramp = self._ramp(since_start) if hashing else 0.0

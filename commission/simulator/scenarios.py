@@ -19,6 +19,10 @@ from commission.miner.layout import ASICS_PER_CHAIN, BOARDS, CHAINS
 FAN_CHOICES: Final = (1, 2, 3, 4, 5, 6)
 DEFAULT_SLOW_REPLY_SECONDS: Final = 8.0
 """How late ``slow-replies`` answers by default: past the usual 5 s client timeout."""
+FRESH_BOOT_SECONDS: Final = 3.0
+"""How long a ``fresh-boot`` miner has been running when it is first read."""
+DEFAULT_RESTART_MINUTES: Final = 4.0
+"""How often ``restart-loop`` restarts bmminer by default: before its 5-minute warm-up ends."""
 
 
 @dataclass(frozen=True)
@@ -142,6 +146,24 @@ SCENARIOS: Final[dict[str, ScenarioSpec]] = {
             "old-firmware",
             "a 2017 firmware build without the Hydro-era dash temperature fields",
         ),
+        ScenarioSpec(
+            "fresh-boot",
+            "the miner was powered on 3 s ago: bmminer is still starting, 0 GH/s, no share yet",
+        ),
+        ScenarioSpec(
+            "restart-loop",
+            "bmminer crashes and restarts every M minutes (default 4): never warms up",
+            (
+                Parameter(
+                    "M",
+                    "the minutes between restarts",
+                    low=0.5,
+                    high=120,
+                    optional=True,
+                    is_float=True,
+                ),
+            ),
+        ),
     )
 }
 """Every scenario, in the order ``commission simulate --list`` prints them."""
@@ -185,6 +207,20 @@ class ScenarioSet:
     def healthy(self) -> bool:
         """True when no fault was requested."""
         return not self.scenarios
+
+    def running_seconds(self, default: float) -> float:
+        """How long this miner has run when a verify harness first reads it: ``default``, or
+        :data:`FRESH_BOOT_SECONDS` for ``fresh-boot``."""
+        return FRESH_BOOT_SECONDS if "fresh-boot" in self else default
+
+    @property
+    def restart_every_s(self) -> float | None:
+        """Seconds between bmminer restarts under ``restart-loop``; None without it."""
+        found = self.args_of("restart-loop")
+        if not found:
+            return None
+        minutes = float(found[0][0]) if found[0] else DEFAULT_RESTART_MINUTES
+        return minutes * 60.0
 
     def __str__(self) -> str:
         return ",".join(map(str, self.scenarios)) or "healthy"
@@ -252,10 +288,14 @@ def parse_scenarios(text_or_list: str | Iterable[str] | ScenarioSet | None) -> S
 def random_scenarios(rng: random.Random) -> ScenarioSet:
     """One or two seeded random faults for a fleet member (never ``healthy``, never api-down).
 
-    ``api-down`` and ``slow-replies`` are left out so that a fleet stays browsable; everything
-    else may be drawn.
+    ``api-down`` and ``slow-replies`` are left out so that a fleet stays browsable, and
+    ``fresh-boot`` because a fleet's miners all start together; everything else may be drawn.
     """
-    names = [name for name in SCENARIOS if name not in {"healthy", "api-down", "slow-replies"}]
+    names = [
+        name
+        for name in SCENARIOS
+        if name not in {"healthy", "api-down", "slow-replies", "fresh-boot"}
+    ]
     chosen: list[Scenario] = []
     for name in rng.sample(names, k=rng.choice((1, 1, 2))):
         spec = SCENARIOS[name]

@@ -55,6 +55,20 @@ class SoakSeries(BaseModel):
         return tuple(sample for sample in self.samples if sample.error)
 
 
+class Readiness(BaseModel):
+    """How waiting for a miner's warm-up ended (``--wait-ready``)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    ready: bool
+    """True when the miner ran past the warm-up (or does not report its uptime)."""
+    waited_s: float
+    restarts: int = 0
+    """How often bmminer's Elapsed went back while we waited."""
+    note: str = ""
+    """The end of the wait in words (why it is not ready, or after how long it was)."""
+
+
 class MinerReport(BaseModel):
     """Everything one verification of one miner concluded."""
 
@@ -68,6 +82,8 @@ class MinerReport(BaseModel):
     identity: Identity | None = None
     outcomes: tuple[Outcome, ...] = ()
     soak: SoakSeries | None = None
+    readiness: Readiness | None = None
+    """How the wait for the warm-up ended; None when the run did not wait."""
 
     @property
     def status(self) -> Status:
@@ -107,3 +123,78 @@ def miner_exit_code(report: MinerReport, *, strict: bool = False) -> ExitCode:
     if Status.UNJUDGED in statuses or Status.ERROR in statuses:
         return ExitCode.NOT_JUDGED
     return ExitCode.OK
+
+
+EXIT_MEANING: dict[ExitCode, str] = {
+    ExitCode.OK: "verified: every check that applies was judged and none failed",
+    ExitCode.CHECK_FAILED: "a check failed",
+    ExitCode.USAGE: "usage or configuration error",
+    ExitCode.UNREACHABLE: "a miner could not be reached",
+    ExitCode.NOT_JUDGED: "not verified: a check that applies could not be judged",
+}
+"""What each exit code of ``commission --verify`` means, in the words the summary prints."""
+
+_LISTED = 4
+"""How many checks an explanation names before it says "and N more"."""
+
+
+def _titles(outcomes: Sequence[Outcome]) -> str:
+    names = [outcome.title for outcome in outcomes[:_LISTED]]
+    more = len(outcomes) - len(names)
+    return "; ".join(names) + (f"; and {more} more" if more > 0 else "")
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def miner_explanation(report: MinerReport, *, strict: bool = False) -> str:
+    """Why one miner's run is not verified and what to do, in words; empty when it is verified."""
+    code = miner_exit_code(report, strict=strict)
+    host = report.host
+    if code is ExitCode.OK:
+        return ""
+    if code is ExitCode.UNREACHABLE:
+        reach = next((o for o in report.outcomes if o.rule_id == "miner.reachable"), None)
+        why = f" ({reach.observed})" if reach is not None else ""
+        action = reach.action if reach is not None and reach.action else "check its address"
+        return f"{host}: could not be reached{why}: {action}, then verify again"
+    if code is ExitCode.CHECK_FAILED:
+        failed = [o for o in report.outcomes if o.status is Status.FAIL]
+        warned = [o for o in report.outcomes if o.status is Status.WARN] if strict else []
+        parts = []
+        if failed:
+            parts.append(f"{_plural(len(failed), 'check')} failed ({_titles(failed)})")
+        if warned:
+            parts.append(
+                f"{_plural(len(warned), 'warning')} that --strict counts ({_titles(warned)})"
+            )
+        return (
+            f"{host}: "
+            + " and ".join(parts)
+            + ": do what each one's action names, then verify again"
+        )
+    open_ = [o for o in report.outcomes if o.status in (Status.UNJUDGED, Status.ERROR)]
+    warming = [o for o in open_ if "warming up" in o.observed]
+    text = f"{host}: {_plural(len(open_), 'check')} could not be judged ({_titles(open_)})"
+    if report.readiness is not None and not report.readiness.ready:
+        text += f"; {report.readiness.note}"
+    if warming:
+        reason = warming[0].observed.split("; ", 1)[-1]
+        return (
+            text + f": the miner is still warming up ({reason}); verify again then, or run with "
+            "--wait-ready to wait for it"
+        )
+    return (
+        text + ": each one says which reading was missing or implausible; fix that and verify again"
+    )
+
+
+def run_explanation(reports: Sequence[MinerReport], *, strict: bool = False) -> list[str]:
+    """The run's exit code in words, then one line per miner that is not verified."""
+    code = exit_code_for(reports, strict=strict)
+    lines = [f"exit {int(code)}: {EXIT_MEANING.get(code, code.name.lower())}"]
+    if code is ExitCode.OK and not strict and any(r.status is Status.WARN for r in reports):
+        lines[0] += " (warnings allowed; --strict makes them fail)"
+    lines.extend(line for report in reports if (line := miner_explanation(report, strict=strict)))
+    return lines

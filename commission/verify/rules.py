@@ -351,14 +351,31 @@ def _bad_positions(status: str) -> list[int]:
 # Hash rate
 
 
+def warm_up_wait(elapsed_s: int, limits: Limits) -> str:
+    """``judged after 5 min of uptime: in about 4 min`` for a miner that has run ``elapsed_s``."""
+    left = max(0, limits.warmup_s - elapsed_s)
+    when = f"in about {max(1, round(left / 60))} min" if left >= 60 else f"in {left} s"
+    return f"judged after {limits.warmup_s / 60:g} min of uptime: {when}"
+
+
+def warm_up_action(elapsed_s: int, limits: Limits) -> str:
+    """What to do while the miner warms up: when to verify again, or wait with --wait-ready."""
+    left = max(0, limits.warmup_s - elapsed_s)
+    return (
+        f"the miner has run only {elapsed_s} s: verify again in about {max(1, round(left / 60))} "
+        "min, or run with --wait-ready (it waits for the warm-up, then judges)"
+    )
+
+
 def _warming_up(snapshot: MinerSnapshot, limits: Limits, expected: str) -> Finding | None:
     totals = snapshot.totals
     if totals is not None and totals.elapsed_s is not None and totals.elapsed_s < limits.warmup_s:
         return Finding(
-            Status.SKIPPED,
+            Status.UNJUDGED,
             expected,
-            f"warming up: running {totals.elapsed_s} s, judged after {limits.warmup_s} s",
-            "verify again once the miner has run a few minutes (or use --soak)",
+            f"not judged yet, warming up: bmminer has run {totals.elapsed_s} s; "
+            + warm_up_wait(totals.elapsed_s, limits),
+            warm_up_action(totals.elapsed_s, limits),
             (Evidence(label="elapsed", value=f"{totals.elapsed_s} s", source="rpc stats Elapsed"),),
         )
     return None
@@ -803,11 +820,12 @@ def check_pools_active(snapshot: MinerSnapshot, limits: Limits) -> Finding:
     if active.accepted == 0:
         if elapsed is not None and elapsed < limits.warmup_s:
             return Finding(
-                Status.SKIPPED,
+                Status.UNJUDGED,
                 expected,
                 "; ".join(notes)
-                + f"; no share yet after {elapsed} s (judged after {limits.warmup_s} s)",
-                "verify again once the miner has run a few minutes",
+                + f"; not judged yet: no share after {elapsed} s, "
+                + warm_up_wait(elapsed, limits),
+                warm_up_action(elapsed, limits),
                 evidence,
             )
         return Finding(

@@ -3,23 +3,26 @@
 It is the only place that turns rule findings into :class:`~commission.results.Outcome` objects
 (attaching the rule id, checklist item and section), and the only place that decides what a miner
 that cannot be reached, or stops answering, looks like: error outcomes with evidence, never a pass.
-It sees a miner only through the small :class:`~commission.verify.soak.SnapshotSource` protocol
-that every miner client (real or simulated) satisfies.
+It also waits, when asked, for a freshly started miner to warm up before judging it
+(:meth:`Verifier.wait_ready`), so that a run right after power-on ends judged or says why not. It
+sees a miner only through the small :class:`~commission.verify.soak.SnapshotSource` protocol that
+every miner client (real or simulated) satisfies.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Final, Protocol
 
 from commission.errors import MinerError, MinerUnreachable
 from commission.miner.models import MinerSnapshot
 from commission.results import Evidence, Outcome, Status
 from commission.verify.bindings import Binding, default_bindings
 from commission.verify.limits import DEFAULT_LIMITS, Limits
-from commission.verify.report import MinerReport, SoakSeries
+from commission.verify.report import MinerReport, Readiness, SoakSeries
 from commission.verify.rules import RULES, SNAPSHOT_RULES, Finding, check_console, check_snapshot
 from commission.verify.soak import (
     ProgressCallback,
@@ -44,8 +47,33 @@ class ConsoleSource(Protocol):
         ...
 
 
+READY_POLL_S: Final = 10.0
+"""How often :meth:`Verifier.wait_ready` reads a miner that is still warming up."""
+
+
+@dataclass(frozen=True)
+class WaitProgress:
+    """Reported after each reading while waiting for a miner to warm up."""
+
+    host: str
+    waited_s: float
+    limit_s: float
+    elapsed_s: int | None
+    """The miner's Elapsed at this reading (None when it did not answer or did not say)."""
+    warmup_s: int
+    note: str
+    """The reading in words: ``bmminer has run 130 s of 300 s`` or why there is none."""
+
+
+WaitCallback = Callable[[WaitProgress], None]
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _minutes(seconds: float) -> str:
+    return f"{seconds / 60:.1f} min" if seconds >= 60 else f"{seconds:.0f} s"
 
 
 class Verifier:
@@ -140,6 +168,74 @@ class Verifier:
             )
         return outcomes
 
+    async def wait_ready(
+        self,
+        client: SnapshotSource,
+        limit_s: float,
+        *,
+        on_progress: WaitCallback | None = None,
+    ) -> Readiness:
+        """Wait until the miner has run past the warm-up (Elapsed), at most ``limit_s``.
+
+        Reads the miner (RPC only) every :data:`READY_POLL_S` or sooner when the warm-up ends
+        sooner. A miner that does not answer yet (it is still booting) is read again until the
+        limit; one whose Elapsed goes back while we wait has restarted, and the readiness says so.
+
+        Args:
+            client: the miner.
+            limit_s: the longest wait, in seconds (0: read once).
+            on_progress: called after every reading.
+        """
+        warmup = self.limits.warmup_s
+        start = self.clock.now()
+        restarts = 0
+        last_elapsed: int | None = None
+        note = ""
+        while True:
+            waited = self.clock.now() - start
+            left_to_warm: float = READY_POLL_S
+            elapsed: int | None = None
+            try:
+                snapshot = await client.snapshot(web=False)
+            except MinerError as error:
+                note = f"not answering yet ({type(error).__name__}: {error})"
+            else:
+                totals = snapshot.totals
+                elapsed = None if totals is None else totals.elapsed_s
+                if elapsed is None:
+                    # Without Elapsed the rules judge at once (and say uptime is unknown).
+                    return Readiness(
+                        ready=True,
+                        waited_s=waited,
+                        note="the miner does not report its uptime (Elapsed): judged now",
+                    )
+                if last_elapsed is not None and elapsed < last_elapsed:
+                    restarts += 1
+                last_elapsed = elapsed
+                if elapsed >= warmup:
+                    return Readiness(
+                        ready=True,
+                        waited_s=waited,
+                        restarts=restarts,
+                        note=f"warmed up after waiting {_minutes(waited)} (bmminer has run "
+                        f"{elapsed} s)",
+                    )
+                note = f"bmminer has run {elapsed} s of the {warmup} s warm-up"
+                left_to_warm = warmup - elapsed
+            if on_progress is not None:
+                on_progress(WaitProgress(client.host, waited, limit_s, elapsed, warmup, note))
+            remaining = limit_s - waited
+            if remaining <= 0:
+                break
+            await self.clock.sleep(min(READY_POLL_S, max(left_to_warm, 0.5), remaining))
+        again = f"; bmminer restarted {restarts} times while we waited" if restarts else ""
+        return Readiness(
+            ready=False,
+            waited_s=self.clock.now() - start,
+            restarts=restarts,
+            note=f"not warmed up after waiting {_minutes(limit_s)}: {note}{again}",
+        )
+
     def judge_console(self, console: ConsoleSource) -> Finding:
         """The console outcome; a console that broke while being read is an ERROR with evidence."""
         lines = console.lines()
@@ -164,8 +260,12 @@ class Verifier:
         soak_minutes: float | None = None,
         console: ConsoleSource | None = None,
         on_sample: ProgressCallback | None = None,
+        wait_ready_s: float | None = None,
+        on_wait: WaitCallback | None = None,
+        readiness: Readiness | None = None,
     ) -> MinerReport:
-        """Verify one miner: read it, apply the rules, optionally soak, read the console.
+        """Verify one miner: optionally wait for its warm-up, read it, apply the rules, optionally
+        soak, read the console.
 
         With a soak, the snapshot rules are applied again to a reading taken after the run (so
         warm-up-gated checks such as hash rate are judged), and the soak gets its own outcome.
@@ -175,8 +275,14 @@ class Verifier:
             soak_minutes: run the commissioning soak this long after the first checks.
             console: the serial console being read; None without one.
             on_sample: soak progress callback.
+            wait_ready_s: first wait this long at most for the miner to warm up (see
+                :meth:`wait_ready`); None judges at once.
+            on_wait: progress callback of the wait.
+            readiness: the result of a wait already made by the caller (kept in the report).
         """
         started_at = _now()
+        if readiness is None and wait_ready_s is not None:
+            readiness = await self.wait_ready(client, wait_ready_s, on_progress=on_wait)
         try:
             snapshot = await client.snapshot(web=True)
         except MinerError as error:
@@ -186,6 +292,7 @@ class Verifier:
                 finished_at=_now(),
                 reachable=not isinstance(error, MinerUnreachable),
                 outcomes=tuple(self.unanswered(client.host, error, started=False)),
+                readiness=readiness,
             )
         outcomes = self.judge(snapshot)
         series: SoakSeries | None = None
@@ -217,6 +324,7 @@ class Verifier:
             identity=snapshot.identity,
             outcomes=tuple(outcomes),
             soak=series,
+            readiness=readiness,
         )
 
 
@@ -228,6 +336,8 @@ async def verify_many(
     soak_minutes: float | None = None,
     console: ConsoleSource | None = None,
     on_sample: ProgressCallback | None = None,
+    wait_ready_s: float | None = None,
+    on_wait: WaitCallback | None = None,
 ) -> list[MinerReport]:
     """Verify several miners at once, at most ``concurrency`` at a time, in the given order.
 
@@ -238,15 +348,25 @@ async def verify_many(
         soak_minutes: soak each miner this long.
         console: the serial console being read (only meaningful with one miner).
         on_sample: soak progress callback.
+        wait_ready_s: wait this long at most for each miner to warm up before judging it.
+        on_wait: progress callback of the wait.
     """
     if concurrency < 1:
         raise ValueError(f"concurrency must be at least 1, not {concurrency}")
     gate = asyncio.Semaphore(concurrency)
 
     async def one(client: SnapshotSource) -> MinerReport:
+        # Waiting is a light poll every few seconds: it does not hold one of the read slots.
+        readiness = None
+        if wait_ready_s is not None:
+            readiness = await verifier.wait_ready(client, wait_ready_s, on_progress=on_wait)
         async with gate:
             return await verifier.verify(
-                client, soak_minutes=soak_minutes, console=console, on_sample=on_sample
+                client,
+                soak_minutes=soak_minutes,
+                console=console,
+                on_sample=on_sample,
+                readiness=readiness,
             )
 
     return list(await asyncio.gather(*(one(client) for client in clients)))

@@ -250,7 +250,7 @@ async def test_several_hosts_are_verified_concurrently_in_order() -> None:
 
 def test_help_mentions_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["--help"]) == 0
-    assert "3 miner unreachable" in capsys.readouterr().out
+    assert "3  a miner could not be reached" in capsys.readouterr().out
 
 
 def test_namespace_fields_match_the_cli() -> None:

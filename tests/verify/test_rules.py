@@ -120,12 +120,14 @@ def test_asic_in_error_names_chain_board_and_position() -> None:
     assert "positions 3" in finding.action
 
 
-def test_hashrate_skipped_while_warming_up() -> None:
+def test_hashrate_not_judged_while_warming_up_and_says_when() -> None:
     totals = Totals(elapsed_s=60, ghs_5s=4000.0, ghs_ideal=18000.0, device_hw_pct=0.0)
     for rule_id in ("hashrate.nominal", "hashrate.ideal", "hashrate.hw_errors"):
         finding = run(rule_id, healthy(totals=totals))
-        assert finding.status is Status.SKIPPED
+        assert finding.status is Status.UNJUDGED
         assert "warming up" in finding.observed
+        assert "judged after 5 min of uptime: in about 4 min" in finding.observed
+        assert "--wait-ready" in finding.action
 
 
 def test_hashrate_judged_when_uptime_not_reported_and_says_so() -> None:
@@ -255,11 +257,11 @@ def test_high_reject_rate_fails() -> None:
     assert run("pools.active", healthy(pools=pools)).status is Status.FAIL
 
 
-def test_no_share_yet_is_skipped_during_warm_up_and_fails_after() -> None:
+def test_no_share_yet_is_not_judged_during_warm_up_and_fails_after() -> None:
     first, *rest = healthy().pools
     pools: tuple[PoolReading, ...] = (first.model_copy(update={"accepted": 0}), *rest)
     young = healthy(pools=pools, totals=Totals(elapsed_s=30))
-    assert run("pools.active", young).status is Status.SKIPPED
+    assert run("pools.active", young).status is Status.UNJUDGED
     assert run("pools.active", healthy(pools=pools)).status is Status.FAIL
 
 

@@ -8,7 +8,6 @@ second.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -16,38 +15,30 @@ from contextlib import asynccontextmanager
 import pytest
 from pydantic import SecretStr
 
+from commission.errors import ExitCode
 from commission.miner.client import StockMinerClient
 from commission.results import Outcome, Status
-from commission.simulator.clock import ManualClock
+from commission.simulator.clock import FastForwardClock, ManualClock
 from commission.simulator.miner import SimulatedMiner
 from commission.simulator.scenarios import SCENARIOS
-from commission.verify.report import MinerReport, exit_code_for
-from commission.verify.runner import Verifier
+from commission.verify.report import MinerReport, exit_code_for, run_explanation
+from commission.verify.runner import Verifier, WaitProgress
 
 RUNNING_S = 900.0
 
 
-class AdvancingClock:
-    """Drives a simulator's manual clock: a soak's sleep moves simulated time at once."""
-
-    def __init__(self, clock: ManualClock) -> None:
-        self.clock = clock
-
-    def now(self) -> float:
-        return self.clock.now()
-
-    async def sleep(self, seconds: float) -> None:
-        self.clock.advance(seconds)
-        await asyncio.sleep(0)
+AdvancingClock = FastForwardClock
 
 
 @asynccontextmanager
 async def simulated(
-    scenario: str, *, running_s: float = RUNNING_S, timeout: float = 2.0
+    scenario: str, *, running_s: float | None = None, timeout: float = 2.0
 ) -> AsyncIterator[tuple[StockMinerClient, ManualClock]]:
     clock = ManualClock()
     async with SimulatedMiner(scenarios=scenario, clock=clock, console=False) as miner:
-        clock.advance(running_s)
+        clock.advance(
+            miner.scenarios.running_seconds(RUNNING_S) if running_s is None else running_s
+        )
         client = StockMinerClient(
             "127.0.0.1",
             api_port=miner.api_address[1],
@@ -72,6 +63,8 @@ def outcomes(report: MinerReport) -> dict[str, Outcome]:
 
 # scenario -> (rule that must catch it, status, fragments the action must contain)
 EXPECTED: dict[str, tuple[str, Status, tuple[str, ...]]] = {
+    "fresh-boot": ("hashrate.nominal", Status.UNJUDGED, ("--wait-ready", "verify again")),
+    "restart-loop": ("hashrate.nominal", Status.UNJUDGED, ("--wait-ready",)),
     "chain-missing:7": ("chains.present", Status.FAIL, ("hash board 4", "PCIe-B4.2", "ribbon")),
     "board-missing:2": (
         "chains.present",
@@ -185,3 +178,43 @@ async def test_miner_that_goes_away_mid_soak_gives_errors_not_passes() -> None:
     assert by_rule["miner.reachable"].observed == "stopped answering"
     assert Status.PASS not in {o.status for o in report.outcomes}
     assert exit_code_for([report]) == 4  # not judged: the soak could not read what it needs
+
+
+async def test_fresh_boot_is_not_judged_and_says_when() -> None:
+    report = await verify("fresh-boot")
+    by_rule = outcomes(report)
+    gated = {"hashrate.nominal", "hashrate.ideal", "hashrate.hw_errors", "pools.active"}
+    for rule_id in gated:
+        outcome = by_rule[rule_id]
+        assert outcome.status is Status.UNJUDGED, (rule_id, outcome.observed)
+        assert "judged after 5 min of uptime: in about 5 min" in outcome.observed, outcome.observed
+    assert Status.FAIL not in {o.status for o in report.outcomes}
+    assert exit_code_for([report]) == ExitCode.NOT_JUDGED
+    (headline, reason) = run_explanation([report])
+    assert headline.startswith("exit 4: not verified")
+    assert "still warming up" in reason and "--wait-ready" in reason
+
+
+async def test_wait_ready_waits_for_the_warm_up_then_judges() -> None:
+    async with simulated("fresh-boot") as (client, clock):
+        seen: list[WaitProgress] = []
+        report = await Verifier(clock=FastForwardClock(clock)).verify(
+            client, wait_ready_s=600, on_wait=seen.append
+        )
+    assert report.readiness is not None and report.readiness.ready
+    assert 290 <= report.readiness.waited_s <= 310
+    assert seen and seen[0].elapsed_s is not None and seen[0].elapsed_s < 10
+    assert outcomes(report)["hashrate.nominal"].status is Status.PASS
+    assert exit_code_for([report]) == ExitCode.OK
+
+
+async def test_wait_ready_on_a_restart_loop_ends_not_judged_with_the_reason() -> None:
+    async with simulated("restart-loop", running_s=30) as (client, clock):
+        report = await Verifier(clock=FastForwardClock(clock)).verify(client, wait_ready_s=720)
+    readiness = report.readiness
+    assert readiness is not None and not readiness.ready
+    assert readiness.restarts >= 2
+    assert "not warmed up after waiting 12.0 min" in readiness.note
+    assert "restarted" in readiness.note
+    assert exit_code_for([report]) == ExitCode.NOT_JUDGED
+    assert readiness.note in run_explanation([report])[1]
