@@ -88,6 +88,11 @@ class MinerProtocolError(MinerError):
     """The miner answered, but the reply could not be understood (garbage, truncation, bad JSON)."""
 
 
+class MinerChallengeError(MinerProtocolError):
+    """The web UI asked for a login with a Digest challenge that is missing, malformed or
+    unsupported; the message quotes it. Not a refused password: no password was tried."""
+
+
 class MinerCommandError(MinerError):
     """The miner understood the request and refused it (a STATUS E reply, an HTTP error)."""
 

@@ -26,6 +26,8 @@ from commission.miner.web import WebClient, miner_conf_form
 __all__ = ["MinerClient", "PoolSetting", "StockMinerClient"]
 
 Clock = Callable[[], datetime]
+PARSER_FAILED = "the reply could not be parsed"
+"""How a Problem says that a parser met a reply shape it did not foresee (bench counts these)."""
 _T = TypeVar("_T")
 
 
@@ -132,6 +134,15 @@ class StockMinerClient:
                 parsed[command] = parsers[command](result)
             except MinerProtocolError as error:
                 problems.append(Problem(source=f"rpc {command}", message=str(error)))
+            except (ValueError, TypeError, KeyError, IndexError, AttributeError) as error:
+                # A reply shaped in a way the parser did not foresee: that command is unread,
+                # said so with the parser's own words, and the other commands still count.
+                problems.append(
+                    Problem(
+                        source=f"rpc {command}",
+                        message=f"{PARSER_FAILED} ({error.__class__.__name__}: {error})",
+                    )
+                )
         pools, pool_problems = parsed.get("pools", ((), ()))
         problems.extend(pool_problems)
         webs: list[parse.WebIdentity] = []
@@ -168,6 +179,14 @@ class StockMinerClient:
                     refused.append(error)
                 problems.append(Problem(source=f"web {source}", message=str(error)))
                 return None
+            except (ValueError, TypeError, KeyError, IndexError, AttributeError) as error:
+                problems.append(
+                    Problem(
+                        source=f"web {source}",
+                        message=f"{PARSER_FAILED} ({error.__class__.__name__}: {error})",
+                    )
+                )
+                return None
 
         async def system() -> parse.WebIdentity:
             return parse.parse_system_info(await self.web.system_info())
@@ -178,7 +197,7 @@ class StockMinerClient:
         system_info, network_info, kernel_log = await asyncio.gather(
             attempt("get_system_info.cgi", system()),
             attempt("get_network_info.cgi", network()),
-            attempt("get_kernel_log.cgi", self.kernel_log()),
+            attempt("get_kernel_log.cgi", self._kernel_log_read(problems)),
         )
         webs = [part for part in (system_info, network_info) if part is not None]
         default_password: bool | None
@@ -193,8 +212,25 @@ class StockMinerClient:
         return webs, kernel_log, default_password
 
     async def kernel_log(self) -> list[str]:
-        """The kernel log page as lines; see :class:`MinerClient`."""
-        return parse.parse_kernel_log(await self.web.kernel_log())
+        """The kernel log page as lines (of an oversized log, its last MiB); see
+        :class:`MinerClient`."""
+        return parse.parse_kernel_log((await self.web.kernel_log()).text)
+
+    async def _kernel_log_read(self, problems: list[Problem]) -> list[str]:
+        """The kernel log lines for a snapshot; an oversized log is recorded as a problem."""
+        page = await self.web.kernel_log()
+        if page.dropped:
+            problems.append(
+                Problem(
+                    source="web get_kernel_log.cgi",
+                    message=(
+                        f"the kernel log is {page.dropped + len(page.body):,} bytes; only its "
+                        f"last {len(page.body):,} bytes were read (the first "
+                        f"{page.dropped:,} were not)"
+                    ),
+                )
+            )
+        return parse.parse_kernel_log(page.text)
 
     async def apply_pools(self, pools: Sequence[PoolSetting]) -> None:
         """Write up to three pools through set_miner_conf.cgi, keeping the other settings.

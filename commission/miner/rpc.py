@@ -27,7 +27,7 @@ class RpcClient:
     Args:
         host: address of the miner.
         port: RPC port (4028 on stock firmware).
-        timeout: seconds allowed for the connect and for each read.
+        timeout: seconds allowed for each whole exchange (connect, request and complete reply).
     """
 
     def __init__(self, host: str, port: int = fields.RPC_PORT, timeout: float = 5.0) -> None:
@@ -92,12 +92,19 @@ class RpcClient:
                 for command, part in transport.split_joined(reply, wanted).items():
                     if isinstance(part, dict):
                         results[command] = part
+        silent: MinerUnreachable | None = None
         for command in wanted:
             if command in results:
                 continue
+            if silent is not None:
+                # The miner stopped answering: asking again would only add a deadline per command.
+                results[command] = MinerUnreachable(f"{command}: not asked ({silent})")
+                continue
             try:
                 results[command] = await self.command(command)
-            except (MinerUnreachable, MinerProtocolError, MinerCommandError) as error:
+            except MinerUnreachable as error:
+                results[command] = silent = error
+            except (MinerProtocolError, MinerCommandError) as error:
                 results[command] = error
         if all(isinstance(result, MinerUnreachable) for result in results.values()):
             first = results[wanted[0]]

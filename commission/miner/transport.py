@@ -30,6 +30,8 @@ MAX_REPLY_BYTES: Final = 1 << 20
 MAX_DEPTH: Final = 32
 """bmminer nests three levels deep (joined reply); deeper input is garbage, not a reply."""
 EXCERPT_CHARS: Final = 60
+CLOSE_WAIT_S: Final = 1.0
+"""How long closing a connection may take once the exchange is over (a reset is fine)."""
 
 _TOKEN: Final = re.compile(
     r"""
@@ -232,52 +234,60 @@ async def exchange(
 ) -> bytes:
     """Send one request on a fresh connection and read the reply until the miner closes it.
 
-    The connect and every read each get ``timeout`` seconds, so a miner that trickles a reply in
-    several pieces is fine while one that goes silent is not.
+    ``timeout`` is one deadline for the whole exchange (connect, send and the complete reply), so
+    a miner that drips its reply a byte at a time cannot hold the connection open past it.
 
     Raises:
-        MinerUnreachable: the connection was refused or timed out, or the miner went silent.
+        MinerUnreachable: the connection was refused or broke, or the exchange did not end within
+            ``timeout`` (the message says how far it got).
         MinerProtocolError: the reply is larger than ``max_bytes``.
     """
     where = f"{host}:{port}"
-    try:
-        reader, writer = await asyncio.wait_for(
-            asyncio.open_connection(host, port), timeout=timeout
-        )
-    except TimeoutError as error:
-        raise MinerUnreachable(
-            f"{where}: no answer to the connection within {timeout:g} s"
-        ) from error
-    except OSError as error:
-        raise MinerUnreachable(f"{where}: cannot connect ({error.strerror or error})") from error
     pieces: list[bytes] = []
     size = 0
+    writer: asyncio.StreamWriter | None = None
     try:
-        writer.write(payload)
-        await asyncio.wait_for(writer.drain(), timeout=timeout)
-        while True:
-            piece = await asyncio.wait_for(reader.read(65536), timeout=timeout)
-            if not piece:
-                break
-            pieces.append(piece)
-            size += len(piece)
-            if size > max_bytes:
-                raise MinerProtocolError(
-                    f"{where}: reply exceeds {max_bytes} bytes; it starts with "
-                    f"{excerpt(b''.join(pieces)[:EXCERPT_CHARS])!r}"
-                )
+        async with asyncio.timeout(timeout):
+            reader, writer = await asyncio.open_connection(host, port)
+            writer.write(payload)
+            await writer.drain()
+            while piece := await reader.read(65536):
+                pieces.append(piece)
+                size += len(piece)
+                if size > max_bytes:
+                    raise MinerProtocolError(
+                        f"{where}: reply exceeds {max_bytes} bytes; it starts with "
+                        f"{excerpt(pieces[0][:EXCERPT_CHARS])!r}"
+                    )
     except TimeoutError as error:
+        if writer is None:
+            raise MinerUnreachable(
+                f"{where}: no answer to the connection within {timeout:g} s"
+            ) from error
         raise MinerUnreachable(
-            f"{where}: the reply stopped after {size} bytes; nothing more within {timeout:g} s"
+            f"{where}: the reply was not complete within {timeout:g} s "
+            f"({size} bytes received{_so_far(pieces)})"
         ) from error
     except OSError as error:
+        if writer is None:
+            raise MinerUnreachable(
+                f"{where}: cannot connect ({error.strerror or error})"
+            ) from error
         raise MinerUnreachable(f"{where}: connection broke ({error.strerror or error})") from error
     finally:
-        writer.close()
-        # The reply (or the error above) is already decided; a reset while closing changes nothing.
-        with contextlib.suppress(OSError, TimeoutError):
-            await asyncio.wait_for(writer.wait_closed(), timeout=timeout)
+        if writer is not None:
+            writer.close()
+            # The reply (or the error above) is already decided; a reset while closing changes
+            # nothing, and a peer that never acknowledges the close does not get to hold us.
+            with contextlib.suppress(OSError, TimeoutError):
+                await asyncio.wait_for(writer.wait_closed(), timeout=CLOSE_WAIT_S)
     return b"".join(pieces)
+
+
+def _so_far(pieces: list[bytes]) -> str:
+    """``, starting '…'`` for the pieces of a reply read so far (nothing when none arrived)."""
+    start = b"".join(pieces[:EXCERPT_CHARS])[:EXCERPT_CHARS]
+    return f", starting {excerpt(start)!r}" if pieces else ""
 
 
 def check_status(reply: Mapping[str, Any], command: str) -> None:

@@ -8,9 +8,11 @@ takes them in the query string, so a filter on httpx's logger masks them.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Generator, Sequence
+from dataclasses import dataclass
 from typing import Any, Final
 
 import httpx
@@ -18,6 +20,7 @@ from pydantic import SecretStr
 
 from commission.errors import (
     MinerAuthError,
+    MinerChallengeError,
     MinerCommandError,
     MinerProtocolError,
     MinerUnreachable,
@@ -28,8 +31,24 @@ from commission.miner.parse import MinerConf, PoolSetting
 
 APPLY_TIMEOUT: Final = 30.0
 """set_miner_conf.cgi restarts bmminer and sleeps about 6 s before it answers ``ok``."""
+MAX_PAGE_BYTES: Final = 256 * 1024
+"""A CGI's JSON or HTML answer is a few KB; anything over 256 KiB is not the stock web UI."""
+MAX_KERNEL_LOG_BYTES: Final = 1 << 20
+"""The kernel log is read up to its last MiB (a healthy one is well under 200 KB)."""
+CHALLENGE_QUOTE_CHARS: Final = 200
+DIGEST_ALGORITHMS: Final = frozenset({"MD5", "MD5-SESS", "SHA-256", "SHA-256-SESS"})
+"""The Digest algorithms a login is computed for (lighttpd on the stock firmware uses MD5)."""
+_HTTP_TOKEN: Final = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+"
+_AUTH_PARAM: Final = re.compile(
+    rf"[ \t]*(?P<name>{_HTTP_TOKEN})[ \t]*=[ \t]*"
+    rf'(?:"(?P<quoted>(?:[^"\\]|\\.)*)"|(?P<token>{_HTTP_TOKEN}))[ \t]*(?:,|$)'
+)
 _ENCODED: Final = {chr(int(escape[1:], 16)): escape for escape in fields.SET_MINER_CONF_DECODED}
 _UNCARRIABLE: Final = frozenset('"\\')
+_DECODED_AFTER_PERCENT: Final = {
+    escape: chr(int(escape[1:], 16)) for escape in fields.SET_MINER_CONF_DECODED if escape != "%25"
+}
+"""The escapes the stock CGI replaces after ``%25`` (case-sensitive, as its shell substitutions)."""
 _SECRET_QUERY: Final = re.compile(r"((?:current_pw|new_pw|new_pw_ctrl)=)[^&\s\"]*")
 
 
@@ -53,22 +72,190 @@ for _name in ("httpx", "httpcore"):
         logging.getLogger(_name).addFilter(_MASK)
 
 
-def encode_form_value(value: str, what: str) -> str:
-    """Encode one form value the way set_miner_conf.cgi decodes it.
+@dataclass(frozen=True)
+class Page:
+    """The body of one CGI answer, and how many bytes were left out of its front."""
 
-    The stock parser turns ``+`` into a space and decodes only a fixed set of ``%XX`` escapes, so
-    exactly those characters are escaped and everything else is sent as is.
+    body: bytes
+    dropped: int = 0
+
+    @property
+    def text(self) -> str:
+        """The body as text (undecodable bytes replaced)."""
+        return self.body.decode("utf-8", errors="replace")
+
+
+async def _read_body(response: httpx.Response, where: str, limit: int, keep_tail: bool) -> Page:
+    """Read a streamed body without ever holding much more than ``limit`` bytes.
+
+    With ``keep_tail`` an oversized body keeps its last ``limit`` bytes; without, it is refused.
+    """
+    encoding = response.headers.get("content-encoding", "identity").strip().lower()
+    if encoding not in {"", "identity"}:
+        raise MinerProtocolError(f"{where}: the answer is compressed ({encoding!r})")
+    kept = bytearray()
+    total = 0
+    async for chunk in _raw_chunks(response):
+        total += len(chunk)
+        kept += chunk
+        if keep_tail:
+            if len(kept) > 2 * limit:
+                del kept[: len(kept) - limit]
+        elif total > limit:
+            raise MinerProtocolError(
+                f"{where}: the answer exceeds {limit} bytes; it starts with "
+                f"{transport.excerpt(bytes(kept[: transport.EXCERPT_CHARS]))!r}"
+            )
+    if len(kept) > limit:
+        del kept[: len(kept) - limit]
+    return Page(bytes(kept), total - len(kept))
+
+
+async def _raw_chunks(response: httpx.Response) -> AsyncIterator[bytes]:
+    """The body as it arrives; a body already in memory (an in-memory test transport) at once."""
+    try:
+        async for chunk in response.aiter_raw():
+            yield chunk
+    except httpx.StreamConsumed:
+        yield response.content
+
+
+def quote_challenge(value: str) -> str:
+    """A WWW-Authenticate value as shown in an error: printable, escaped, at most 200 chars."""
+    shown = value.encode("unicode_escape").decode("ascii")
+    if len(shown) > CHALLENGE_QUOTE_CHARS:
+        shown = shown[:CHALLENGE_QUOTE_CHARS] + "…"
+    return f"'{shown}'"
+
+
+def digest_challenge(values: Sequence[str], where: str) -> dict[str, str]:
+    """Check the ``WWW-Authenticate`` values of a 401 and return the Digest parameters.
+
+    Only a challenge this client can answer correctly passes: the Digest scheme, well-formed
+    ``name=value`` parameters in ASCII, a realm and a nonce, a supported algorithm and (when a
+    ``qop`` is offered) ``auth`` among them.
+
+    Raises:
+        MinerChallengeError: naming what is wrong and quoting the challenge.
+    """
+    if not values:
+        raise MinerChallengeError(
+            f"{where}: answered Unauthorized without a WWW-Authenticate challenge, so no login "
+            "can be tried (the password was not refused: this is not the stock web server)"
+        )
+    digest = next((value for value in values if value[:7].lower() == "digest "), None)
+    if digest is None:
+        shown = ", ".join(quote_challenge(value) for value in values)
+        raise MinerChallengeError(f"{where}: asks for a login other than Digest: {shown}")
+    quoted = quote_challenge(digest)
+    if not digest.isascii() or not digest.isprintable():
+        raise MinerChallengeError(
+            f"{where}: the Digest challenge holds non-ASCII or control characters: {quoted}"
+        )
+    text = digest[7:].strip()
+    params: dict[str, str] = {}
+    position = 0
+    while position < len(text):
+        match = _AUTH_PARAM.match(text, position)
+        if match is None or match.end() == position:
+            raise MinerChallengeError(
+                f"{where}: the Digest challenge is malformed near "
+                f"{quote_challenge(text[position:])}: {quoted}"
+            )
+        name = match.group("name").lower()
+        if name in params:
+            raise MinerChallengeError(f"{where}: the Digest challenge repeats {name!r}: {quoted}")
+        value = match.group("quoted")
+        params[name] = re.sub(r"\\(.)", r"\1", value) if value is not None else match.group("token")
+        position = match.end()
+    for needed in ("realm", "nonce"):
+        if not params.get(needed):
+            raise MinerChallengeError(f"{where}: the Digest challenge has no {needed}: {quoted}")
+    algorithm = params.get("algorithm", "MD5")
+    if algorithm.upper() not in DIGEST_ALGORITHMS:
+        raise MinerChallengeError(
+            f"{where}: the Digest challenge asks for algorithm {algorithm!r}, which is not "
+            f"supported ({', '.join(sorted(DIGEST_ALGORITHMS))}): {quoted}"
+        )
+    if "qop" in params:
+        offered = [option.strip().lower() for option in params["qop"].split(",")]
+        if "auth" not in offered:
+            raise MinerChallengeError(
+                f"{where}: the Digest challenge offers only qop {params['qop']!r} ('auth' is the "
+                f"one supported): {quoted}"
+            )
+    return params
+
+
+class StockDigestAuth(httpx.Auth):
+    """httpx's Digest login behind a check of every challenge, so each failure is typed.
+
+    httpx's own :class:`httpx.DigestAuth` computes the answer; it crashes (``KeyError``,
+    ``ValueError``, ``NotImplementedError``) on challenges it cannot parse, so each one is checked
+    by :func:`digest_challenge` before it is handed over, and anything httpx still raises becomes a
+    :class:`~commission.errors.MinerChallengeError`.
+    """
+
+    def __init__(self, user: str, password: str, where: str) -> None:
+        self._digest = httpx.DigestAuth(user, password)
+        self._where = where
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        """First request without credentials; on a 401 a checked challenge is answered once."""
+        flow = self._digest.auth_flow(request)
+        response = yield next(flow)
+        if response.status_code != httpx.codes.UNAUTHORIZED:
+            return
+        values = response.headers.get_list("www-authenticate")
+        digest_challenge(values, self._where)
+        try:
+            retry = flow.send(response)
+        except StopIteration:
+            raise MinerChallengeError(
+                f"{self._where}: no Digest challenge could be answered: "
+                f"{', '.join(quote_challenge(value) for value in values)}"
+            ) from None
+        except (KeyError, ValueError, NotImplementedError, httpx.HTTPError) as error:
+            raise MinerChallengeError(
+                f"{self._where}: the Digest challenge cannot be answered "
+                f"({error.__class__.__name__}: {error}): "
+                f"{', '.join(quote_challenge(value) for value in values)}"
+            ) from error
+        response = yield retry
+        if response.status_code == httpx.codes.UNAUTHORIZED:
+            # A refusal comes with a fresh, valid challenge; anything else is not a refusal.
+            digest_challenge(response.headers.get_list("www-authenticate"), self._where)
+
+
+def encode_form_value(value: str, what: str) -> str:
+    """Encode one form value so that set_miner_conf.cgi stores exactly ``value``.
+
+    The stock CGI turns ``+`` into a space and then replaces a fixed set of ``%XX`` escapes one
+    after another, ``%25`` (``%``) first. So exactly those characters are escaped and everything
+    else is sent as is; and a typed ``%`` followed by one of the other escapes' hex pairs (``%2F``
+    typed as text) cannot be carried at all: once ``%25`` has become ``%``, the later replacement
+    decodes it a second time (``farm%2Frig1`` would be stored as ``farm/rig1``).
 
     Raises:
         UsageError: the value holds a character the stock parser cannot carry (``"``, ``\\``,
-            control characters, non-ASCII); ``what`` names the field, the value is not shown.
+            control characters, non-ASCII) or such a ``%`` sequence; ``what`` names the field and
+            the character, the value is not shown (it may be a password).
     """
     out = []
-    for char in value:
+    for index, char in enumerate(value):
         if char in _UNCARRIABLE or not (" " <= char <= "~"):
             shown = repr(char) if char in _UNCARRIABLE else f"U+{ord(char):04X}"
             raise UsageError(
                 f"{what} contains {shown}, which the stock firmware's form parser cannot store"
+            )
+        # Refused in either case: the firmware's substitutions are exact-case, but a build that
+        # decoded lower case too would store a different value without a word.
+        escape = value[index : index + 3].upper()
+        if char == "%" and escape in _DECODED_AFTER_PERCENT:
+            raise UsageError(
+                f"{what} contains '%' followed by {value[index + 1 : index + 3]!r}: the stock firmware decodes "
+                f"{escape!r} a second time (to {_DECODED_AFTER_PERCENT[escape]!r}) and would store "
+                "a different value; change that part of it"
             )
         if char == " ":
             out.append("+")
@@ -161,41 +348,68 @@ class WebClient:
         params: dict[str, str] | None = None,
         content: str | None = None,
         timeout: float | None = None,
-    ) -> httpx.Response:
+        limit: int = MAX_PAGE_BYTES,
+        keep_tail: bool = False,
+    ) -> Page:
+        """One CGI exchange under one deadline (connect, Digest round trip and the whole body).
+
+        Raises:
+            MinerUnreachable: no connection, or no complete answer within the deadline.
+            MinerChallengeError: the Digest challenge is missing, malformed or unsupported.
+            MinerAuthError: the login was refused.
+            MinerCommandError: an HTTP error other than 401.
+            MinerProtocolError: the answer is not HTTP, is compressed, or (without ``keep_tail``)
+                is larger than ``limit``.
+        """
         path = fields.CGI_PATHS[cgi]
         where = f"web {path.rsplit('/', 1)[-1]} on {self.host}:{self.port}"
         user, password = login or (self.user, self._password)
-        headers = {"Content-Type": "application/x-www-form-urlencoded"} if content else None
+        headers = {"Accept-Encoding": "identity"}
+        if content:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        deadline = timeout or self.timeout
+        auth = StockDigestAuth(user, password.get_secret_value(), where)
         try:
-            response = await self._client.request(
-                method,
-                path,
-                params=params,
-                content=content,
-                headers=headers,
-                auth=httpx.DigestAuth(user, password.get_secret_value()),
-                timeout=httpx.Timeout(timeout or self.timeout),
-            )
-        except httpx.TimeoutException as error:
-            raise MinerUnreachable(
-                f"{where}: no answer within {timeout or self.timeout:g} s"
+            async with (
+                asyncio.timeout(deadline),
+                self._client.stream(
+                    method,
+                    path,
+                    params=params,
+                    content=content,
+                    headers=headers,
+                    auth=auth,
+                    timeout=httpx.Timeout(deadline),
+                ) as response,
+            ):
+                if response.status_code == httpx.codes.UNAUTHORIZED:
+                    raise MinerAuthError(f"{where}: the web UI refused the login of user {user!r}")
+                if response.status_code != httpx.codes.OK:
+                    raise MinerCommandError(
+                        f"{where}: HTTP {response.status_code} {response.reason_phrase}"
+                    )
+                return await _read_body(response, where, limit, keep_tail)
+        except (TimeoutError, httpx.TimeoutException) as error:
+            raise MinerUnreachable(f"{where}: no complete answer within {deadline:g} s") from error
+        except httpx.ProtocolError as error:
+            raise MinerProtocolError(
+                f"{where}: the answer is not valid HTTP ({error.__class__.__name__}: "
+                f"{transport.excerpt(str(error))})"
             ) from error
         except httpx.TransportError as error:
             raise MinerUnreachable(
                 f"{where}: cannot connect ({error.__class__.__name__}: {error})"
             ) from error
-        if response.status_code == httpx.codes.UNAUTHORIZED:
-            raise MinerAuthError(f"{where}: the web UI refused the login of user {user!r}")
-        if response.status_code != httpx.codes.OK:
-            raise MinerCommandError(
-                f"{where}: HTTP {response.status_code} {response.reason_phrase}"
-            )
-        return response
+        except httpx.HTTPError as error:
+            raise MinerProtocolError(
+                f"{where}: the answer could not be read ({error.__class__.__name__}: "
+                f"{transport.excerpt(str(error))})"
+            ) from error
 
     async def _json(self, cgi: str) -> dict[str, Any]:
-        response = await self._request("GET", cgi)
+        page = await self._request("GET", cgi)
         try:
-            return transport.decode(response.content)
+            return transport.decode(page.body)
         except MinerProtocolError as error:
             raise MinerProtocolError(f"web {fields.CGI_PATHS[cgi]}: {error}") from error
 
@@ -211,10 +425,16 @@ class WebClient:
         """``get_miner_conf.cgi`` (bmminer.conf) as a JSON object."""
         return await self._json("miner_conf")
 
-    async def kernel_log(self) -> str:
-        """``get_kernel_log.cgi`` as text."""
-        response = await self._request("GET", "kernel_log")
-        return response.content.decode("utf-8", errors="replace")
+    async def kernel_log(self) -> Page:
+        """``get_kernel_log.cgi``; beyond :data:`MAX_KERNEL_LOG_BYTES` only its tail is kept (a
+        fatal line is at the bottom), starting at a whole line, and ``Page.dropped`` says how much
+        was left out."""
+        page = await self._request("GET", "kernel_log", limit=MAX_KERNEL_LOG_BYTES, keep_tail=True)
+        if not page.dropped:
+            return page
+        cut = page.body.find(b"\n")
+        cut = cut + 1 if 0 <= cut < len(page.body) - 1 else 0
+        return Page(page.body[cut:], page.dropped + cut)
 
     async def set_miner_conf(self, body: str) -> None:
         """POST a set_miner_conf.cgi body (see :func:`miner_conf_form`); the miner answers ``ok``.
@@ -222,13 +442,13 @@ class WebClient:
         Raises:
             MinerCommandError: the miner answered something other than ``ok``.
         """
-        response = await self._request(
+        page = await self._request(
             "POST",
             "set_miner_conf",
             content=body,
             timeout=max(self.timeout, APPLY_TIMEOUT),
         )
-        answer = response.text.strip()
+        answer = page.text.strip()
         if answer != "ok":
             raise MinerCommandError(
                 f"web set_miner_conf.cgi answered {transport.excerpt(answer)!r} instead of 'ok'"
@@ -251,8 +471,8 @@ class WebClient:
                 strict=True,
             )
         )
-        response = await self._request("GET", "passwd", params=params, login=(self.user, current))
-        page = response.text
+        answered = await self._request("GET", "passwd", params=params, login=(self.user, current))
+        page = answered.text
         refusal = next((phrase for phrase in fields.PASSWD_REFUSALS if phrase in page), None)
         if refusal:
             raise MinerCommandError(f"web passwd.cgi refused the change: {refusal}")

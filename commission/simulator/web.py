@@ -19,7 +19,7 @@ import re
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Final
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from commission.miner import fields as F
 from commission.simulator.rpc import PausableListener
@@ -92,21 +92,19 @@ class Reply:
 
 
 def stock_form_decode(value: str) -> str:
-    """Decode one form value the way set_miner_conf.cgi does: ``+`` is a space and only the
-    escapes in :data:`~commission.miner.fields.SET_MINER_CONF_DECODED` are decoded."""
+    """Decode one form value the way set_miner_conf.cgi does, step by step like its shell code.
+
+    ``+`` becomes a space, then ``${value//%25/%}`` replaces every ``%25``, then each of the other
+    escapes of :data:`~commission.miner.fields.SET_MINER_CONF_DECODED` is replaced in turn (exact
+    case, as shell substitutions do). A ``%`` made by the first step is therefore decoded again by
+    a later one: ``farm%252Frig1`` is stored as ``farm/rig1``.
+    """
     value = value.replace("+", " ")
-    decoded = {escape: unquote(escape) for escape in F.SET_MINER_CONF_DECODED}
-    out = []
-    index = 0
-    while index < len(value):
-        chunk = value[index : index + 3]
-        if chunk.upper() in decoded and chunk.startswith("%"):
-            out.append(decoded[chunk.upper()])
-            index += 3
-        else:
-            out.append(value[index])
-            index += 1
-    return "".join(out)
+    value = value.replace("%25", "%")
+    for escape in F.SET_MINER_CONF_DECODED:
+        if escape != "%25":
+            value = value.replace(escape, chr(int(escape[1:], 16)))
+    return value
 
 
 def digest_ha1(user: str, password: str) -> str:

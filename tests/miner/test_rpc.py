@@ -83,8 +83,23 @@ async def test_silent_miner_times_out_as_unreachable() -> None:
         await asyncio.sleep(1)
 
     async with rpc_server(reply) as (port, _):
-        with pytest.raises(MinerUnreachable, match="stopped after 11 bytes"):
+        with pytest.raises(
+            MinerUnreachable, match=r"not complete within 0.2 s \(11 bytes received"
+        ):
             await RpcClient("127.0.0.1", port, timeout=0.2).command("version")
+
+
+async def test_dripping_miner_ends_at_the_exchange_deadline() -> None:
+    async def reply(request: bytes, writer: asyncio.StreamWriter) -> None:
+        for byte in SINGLE["version"]:
+            writer.write(bytes([byte]))
+            await writer.drain()
+            await asyncio.sleep(0.05)
+
+    async with rpc_server(reply) as (port, _):
+        with pytest.raises(MinerUnreachable, match=r"not complete within 0\.3 s") as caught:
+            await RpcClient("127.0.0.1", port, timeout=0.3).command("version")
+    assert "bytes received, starting '{" in str(caught.value)
 
 
 async def test_slow_but_steady_reply_is_accepted() -> None:
@@ -95,7 +110,7 @@ async def test_slow_but_steady_reply_is_accepted() -> None:
             await writer.drain()
 
     async with rpc_server(reply) as (port, _):
-        reply_obj = await RpcClient("127.0.0.1", port, timeout=0.3).command("version")
+        reply_obj = await RpcClient("127.0.0.1", port, timeout=5).command("version")
     assert reply_obj["VERSION"][0]["Miner"] == "30.0.1.3"
 
 

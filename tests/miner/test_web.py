@@ -10,6 +10,8 @@ from urllib.parse import parse_qsl
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import SecretStr
 
 from commission.errors import (
@@ -22,6 +24,7 @@ from commission.errors import (
 from commission.miner import fields, parse, transport
 from commission.miner.parse import PoolSetting
 from commission.miner.web import WebClient, encode_form_value, miner_conf_form
+from commission.simulator.web import stock_form_decode
 
 SAMPLES = Path(__file__).resolve().parent.parent / "fixtures" / "samples"
 CHALLENGE = {"WWW-Authenticate": 'Digest realm="antMiner Configuration", nonce="abc", qop="auth"'}
@@ -40,6 +43,44 @@ def test_form_encoding_matches_the_stock_parser() -> None:
         with pytest.raises(UsageError, match="pool 1 password") as caught:
             encode_form_value(bad, "pool 1 password")
         assert bad not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("typed", "pair"),
+    [("farm%2Frig1", "2F"), ("me%40home", "40"), ("x%3a1", "3a"), ("%7C", "7C")],
+)
+def test_a_percent_the_stock_cgi_would_decode_twice_is_refused(typed: str, pair: str) -> None:
+    with pytest.raises(UsageError, match=rf"pool 2 worker contains '%' followed by '{pair}'"):
+        encode_form_value(typed, "pool 2 worker")
+
+
+def test_a_percent_the_stock_cgi_decodes_once_is_carried() -> None:
+    assert stock_form_decode(encode_form_value("100%", "x")) == "100%"
+    assert stock_form_decode(encode_form_value("50%25 off", "x")) == "50%25 off"
+    assert stock_form_decode(encode_form_value("%41%zz%2", "x")) == "%41%zz%2"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), max_size=24))
+def test_every_value_is_stored_as_typed_or_refused_naming_the_field(typed: str) -> None:
+    # The simulator's decoder is a separate, step-by-step copy of the stock shell code.
+    try:
+        encoded = encode_form_value(typed, "pool 3 password")
+    except UsageError as error:
+        assert str(error).startswith("pool 3 password contains ")
+        return
+    assert stock_form_decode(encoded) == typed
+    assert "&" not in encoded and "=" not in encoded
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(alphabet="%2F40aB3", max_size=12))
+def test_percent_runs_are_stored_as_typed_or_refused(typed: str) -> None:
+    try:
+        encoded = encode_form_value(typed, "pool 1 worker")
+    except UsageError:
+        return
+    assert stock_form_decode(encoded) == typed
 
 
 def test_miner_conf_form_keeps_settings_and_pads_pools() -> None:
@@ -114,7 +155,7 @@ async def test_timeout_is_unreachable() -> None:
         raise httpx.ReadTimeout("timed out", request=request)
 
     web = client(slow)
-    with pytest.raises(MinerUnreachable, match="no answer within 1 s"):
+    with pytest.raises(MinerUnreachable, match="no complete answer within 1 s"):
         await web.miner_conf()
     await web.aclose()
 

@@ -132,7 +132,17 @@ async def test_set_miner_conf_changes_pools_and_restarts_bmminer(
 
 def test_form_decoding_keeps_quote_and_backslash_escapes() -> None:
     assert stock_form_decode("stratum%2Btcp%3A%2F%2Fa.b%3A3333") == "stratum+tcp://a.b:3333"
-    assert stock_form_decode("a+b%22c%5Cd%2c") == "a b%22c%5Cd,"
+    assert stock_form_decode("a+b%22c%5Cd%2C") == "a b%22c%5Cd,"
+
+
+def test_form_decoding_is_sequential_like_the_stock_shell_code() -> None:
+    # %25 first, then the others one after another: a '%' made by the first step is decoded again.
+    assert stock_form_decode("farm%252Frig1") == "farm/rig1"
+    assert stock_form_decode("a%2540b") == "a@b"
+    assert stock_form_decode("100%2525") == "100%25"
+    assert stock_form_decode("50%25+off") == "50% off"
+    # Exact-case substitutions: a lower-case escape is not one of them.
+    assert stock_form_decode("a%2fb%2c") == "a%2fb%2c"
 
 
 @pytest.mark.parametrize(
