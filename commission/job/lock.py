@@ -64,11 +64,14 @@ class JobLock:
             stream.close()
             raise JobFileError(f"{name}: cannot lock {path} ({error.strerror or error})") from None
         if not locked:
-            holder = _read_holder(stream)
+            holder, pid = _read_holder(stream)
             stream.close()
+            where = (
+                "already open in this process" if pid == os.getpid() else "open in another process"
+            )
             raise JobFileError(
-                f"{name}: the job is open in another process ({holder}); only one program may "
-                "change a job at a time: close it there, then open the job again"
+                f"{name}: the job is {where} ({holder}); only one program may change a job at a "
+                "time: close it there, then open the job again"
             )
         _write_holder(stream)
         return cls(path, stream)
@@ -117,7 +120,7 @@ def _write_holder(stream: IO[bytes]) -> None:
     stream.flush()
 
 
-def _read_holder(stream: IO[bytes]) -> str:
+def _read_holder(stream: IO[bytes]) -> tuple[str, int | None]:
     stream.seek(0)
     text = stream.read(HOLDER_LIMIT)
     try:
@@ -125,11 +128,11 @@ def _read_holder(stream: IO[bytes]) -> str:
         pid, host, since = holder["pid"], holder["host"], holder["since"]
         program = holder.get("program", "")
     except (ValueError, KeyError, TypeError):
-        return "it has not described itself yet"
+        return "it has not described itself yet", None
     when = since
     try:
         when = datetime.fromisoformat(since).strftime("%Y-%m-%d %H:%M:%S UTC")
     except (TypeError, ValueError):
         when = str(since)
     by = f"{program}, " if program else ""
-    return f"{by}pid {pid} on host {host}, since {when}"
+    return f"{by}pid {pid} on host {host}, since {when}", pid if isinstance(pid, int) else None
