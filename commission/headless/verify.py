@@ -32,6 +32,7 @@ from rich.console import Console
 from commission.errors import UsageError
 from commission.export.junit import write_junit
 from commission.export.verify_json import dumps, verify_document
+from commission.headless.record import HeadlessRecord
 from commission.miner import fields
 from commission.miner.client import StockMinerClient
 from commission.miner.console import ConsoleReader
@@ -91,6 +92,8 @@ class VerifyOptions:
     timeout: float
     web_user: str
     web_password: SecretStr | None
+    job: str | None = None
+    """``--job FILE``: record the (one) miner's outcomes in this job file."""
 
 
 def parse_target(text: str) -> Target:
@@ -154,6 +157,9 @@ def options_from(
             raise UsageError("--console reads one miner's serial console: give only one HOST")
         if args.console == SIMULATOR_CONSOLE and args.simulate is None:
             raise UsageError(f"--console {SIMULATOR_CONSOLE} only works with --simulate")
+    job = getattr(args, "job", None)
+    if job is not None and len(targets) > 1:
+        raise UsageError("--job records one miner: give only one HOST (one job file per miner)")
     password = env.get(ENV_WEB_PASSWORD)
     return VerifyOptions(
         targets=targets,
@@ -167,6 +173,7 @@ def options_from(
         timeout=args.timeout,
         web_user=args.web_user,
         web_password=SecretStr(password) if password else None,
+        job=job,
     )
 
 
@@ -313,7 +320,13 @@ def run(args: argparse.Namespace) -> int:
     options = options_from(args)
     out = terminal()
     notes = terminal(stderr=True)
-    reports = asyncio.run(verify(options, out, notes))
+    record = _open_record(options)  # before reading the miner: a held job is refused at once
+    try:
+        reports = asyncio.run(verify(options, out, notes))
+    except BaseException:
+        if record is not None:
+            record.close()
+        raise
     code = exit_code_for(reports, strict=options.strict)
     if options.junit:
         write_junit(options.junit, reports, strict=options.strict)
@@ -324,5 +337,29 @@ def run(args: argparse.Namespace) -> int:
             notes.print(line, highlight=False, markup=False)
     if options.junit and not options.json:
         notes.print(f"JUnit written to {options.junit}", highlight=False)
+    if record is not None:
+        _record_job(record, reports, options, notes)
     sys.stdout.flush()
     return int(code)
+
+
+def _open_record(options: VerifyOptions) -> HeadlessRecord | None:
+    if options.job is None:
+        return None
+    return HeadlessRecord.open(options.job)
+
+
+def _record_job(
+    record: HeadlessRecord, reports: Sequence[MinerReport], options: VerifyOptions, notes: Console
+) -> None:
+    """Record the run in the job (``--job``), say what the job's verdict is now, let it go."""
+    try:
+        if not reports:
+            return
+        verdict = record.record(reports[0], simulated=options.simulate)
+    finally:
+        record.close()
+    made = "created" if record.created else "updated"
+    notes.print(f"job {options.job} {made}: {verdict.headline}", highlight=False, markup=False)
+    if verdict.notice:
+        notes.print(verdict.notice, highlight=False, markup=False)
