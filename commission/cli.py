@@ -27,6 +27,7 @@ SUBCOMMANDS: dict[str, str] = {
     "discover": "listen for IP Report button presses and list the miners found",
     "export": "write a job as a printable checklist and report",
     "checklist": "print or validate a commissioning checklist",
+    "ports": "list the serial ports this computer offers (for --console)",
 }
 
 # "module:function" for each entry point; imported only when used.
@@ -38,6 +39,7 @@ ENTRY_POINTS: dict[str, str] = {
     "discover": "commission.headless.discover:run",
     "export": "commission.headless.export:run",
     "checklist": "commission.headless.checklist:run",
+    "ports": "commission.headless.ports:run",
 }
 
 # Entry points whose issue has not landed yet: name -> issue number.
@@ -336,12 +338,26 @@ def _checklist_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _ports_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="commission ports",
+        formatter_class=_Formatter,
+        description=(
+            "List the serial ports this computer offers (COM3 on Windows, /dev/cu.usbserial-*\n"
+            "on macOS, /dev/ttyUSB0 on Linux), USB adapters first, to pass to --console."
+        ),
+    )
+    parser.add_argument("--json", action="store_true", help="print the ports as JSON")
+    return parser
+
+
 SUBPARSERS: dict[str, Callable[[], argparse.ArgumentParser]] = {
     "simulate": _simulate_parser,
     "selftest": _selftest_parser,
     "discover": _discover_parser,
     "export": _export_parser,
     "checklist": _checklist_parser,
+    "ports": _ports_parser,
 }
 
 

@@ -11,31 +11,62 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if (defined(__GNUC__) || defined(__clang__)) && (defined(__x86_64__) || defined(__i386__))
+/*
+ * Compiler portability.  GCC and Clang (also MinGW-w64 and Apple Clang) compile each SIMD kernel
+ * with a per-function target attribute, so the rest of the file stays baseline x86-64.  MSVC has
+ * no such attribute and needs none: it accepts every intrinsic in any function.  Either way the
+ * tier is chosen at run time from CPUID, never at compile time.
+ */
+#if defined(SHA256D_CHECK_MSVC_BRANCH)
+/* Portability check only (tools/check_compilers.sh): Clang in MSVC mode compiles the MSVC
+ * branch below, so its syntax is checked on a machine without MSVC. */
+#elif (defined(__GNUC__) || defined(__clang__)) && (defined(__x86_64__) || defined(__i386__))
 #define SHA256D_X86 1
+#define SHA256D_GNU 1
 #include <cpuid.h>
 #include <immintrin.h>
 #define SHANI_FN __attribute__((target("sha,ssse3,sse4.1")))
 #define AVX2_FN __attribute__((target("avx2")))
 #define ALWAYS_INLINE inline __attribute__((always_inline))
-#else
+#define UNROLL16 _Pragma("GCC unroll 16")
+#endif
+#if !defined(SHA256D_X86) && defined(_MSC_VER) && (defined(_M_X64) || defined(_M_IX86))
+#define SHA256D_X86 1
+#define SHA256D_GNU 0
+#include <immintrin.h>
+#include <intrin.h>
+#define SHANI_FN
+#define AVX2_FN
+#define ALWAYS_INLINE __forceinline
+#define UNROLL16
+#elif !defined(SHA256D_X86)
 #define SHA256D_X86 0
+#define SHA256D_GNU 0
 #endif
 
-#if defined(__GNUC__) || defined(__clang__)
+#if SHA256D_GNU
 #define BSWAP32(x) __builtin_bswap32(x)
+#elif defined(_MSC_VER)
+#define BSWAP32(x) _byteswap_ulong(x)
 #else
 #define BSWAP32(x) \
     ((((x) & 0xffu) << 24) | (((x) & 0xff00u) << 8) | (((x) >> 8) & 0xff00u) | ((x) >> 24))
 #endif
 
-#if defined(__x86_64__) || defined(__i386__)
+/* 16-byte alignment for the round constants (aligned SSE loads): before the type on MSVC, after
+ * the declarator elsewhere. */
+#if defined(_MSC_VER) && !SHA256D_GNU
+#define ALIGN16_BEFORE __declspec(align(16))
+#define ALIGN16
+#elif defined(__GNUC__) || defined(__clang__)
+#define ALIGN16_BEFORE
 #define ALIGN16 __attribute__((aligned(16)))
 #else
+#define ALIGN16_BEFORE
 #define ALIGN16
 #endif
 
-static const uint32_t K[64] ALIGN16 = {
+ALIGN16_BEFORE static const uint32_t K[64] ALIGN16 = {
     0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
     0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
     0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
@@ -412,7 +443,10 @@ SHANI_FN static ALWAYS_INLINE void shani_to_words(__m128i abef, __m128i cdgh, __
                       _mm_alignr_epi8((m)[((q) + 3) & 3], (m)[((q) + 2) & 3], 4)),          \
         (m)[((q) + 3) & 3])
 
-/* Keep the lanes of one quad together: the compiler may not move work across this point. */
+/* Keep the lanes of one quad together: the compiler may not move work across this point.  An
+ * empty asm statement that "changes" the state registers does it on GCC and Clang; MSVC has no
+ * inline asm on x64, so there the scheduling is the compiler's (same results, maybe slower). */
+#if SHA256D_GNU
 #define SHANI_BARRIER(s0, s1, lanes)                                                         \
     do {                                                                                     \
         if ((lanes) == 4) {                                                                  \
@@ -424,12 +458,15 @@ SHANI_FN static ALWAYS_INLINE void shani_to_words(__m128i abef, __m128i cdgh, __
             __asm__ volatile("" : "+x"(s0[0]), "+x"(s1[0]));                                 \
         }                                                                                    \
     } while (0)
+#else
+#define SHANI_BARRIER(s0, s1, lanes) ((void)(lanes))
+#endif
 
 /* Quads from..to-1 with the schedule, on every lane.  Within a quad each step runs on all lanes
  * before the next step, so independent sha256rnds2 instructions sit next to each other. */
 #define SHANI_QUADS(s0, s1, m, lanes, from, to)                                              \
     do {                                                                                     \
-        _Pragma("GCC unroll 16") for (int q = (from); q < (to); q++) {                       \
+        UNROLL16 for (int q = (from); q < (to); q++) {                                       \
             __m128i wk_[4];                                                                  \
             for (int l = 0; l < (lanes); l++) {                                              \
                 if (q >= 4) {                                                                \
@@ -553,23 +590,53 @@ SHANI_FN static void compress_shani(uint32_t state[8], const uint8_t block[64]) 
     _mm_storeu_si128((__m128i *)&state[4], efgh);
 }
 
+/* CPUID leaf/subleaf into regs = {eax, ebx, ecx, edx}; 0 when the leaf does not exist. */
+static int cpuid_leaf(unsigned int leaf, unsigned int subleaf, unsigned int regs[4]) {
+#if SHA256D_GNU
+    if ((unsigned int)__get_cpuid_max(leaf & 0x80000000u, NULL) < leaf) {
+        return 0;
+    }
+    __cpuid_count(leaf, subleaf, regs[0], regs[1], regs[2], regs[3]);
+#else
+    int info[4];
+    __cpuid(info, (int)(leaf & 0x80000000u));
+    if ((unsigned int)info[0] < leaf) {
+        return 0;
+    }
+    __cpuidex(info, (int)leaf, (int)subleaf);
+    for (int i = 0; i < 4; i++) {
+        regs[i] = (unsigned int)info[i];
+    }
+#endif
+    return 1;
+}
+
 static int cpu_has_shani(void) {
-    unsigned int eax, ebx, ecx, edx;
-    if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx)) {
+    unsigned int leaf1[4], leaf7[4];
+    if (!cpuid_leaf(1, 0, leaf1) || !cpuid_leaf(7, 0, leaf7)) {
         return 0;
     }
-    int ssse3 = (ecx >> 9) & 1;
-    int sse41 = (ecx >> 19) & 1;
-    if (__get_cpuid_max(0, NULL) < 7) {
-        return 0;
-    }
-    __cpuid_count(7, 0, eax, ebx, ecx, edx);
-    return ssse3 && sse41 && ((ebx >> 29) & 1);  /* leaf 7, EBX bit 29: SHA extensions */
+    int ssse3 = (leaf1[2] >> 9) & 1;
+    int sse41 = (leaf1[2] >> 19) & 1;
+    return ssse3 && sse41 && ((leaf7[1] >> 29) & 1);  /* leaf 7, EBX bit 29: SHA extensions */
 }
 
 static int cpu_has_avx2(void) {
+#if SHA256D_GNU
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx2") != 0;  /* also checks the OS saves the YMM state */
+#else
+    unsigned int leaf1[4], leaf7[4];
+    if (!cpuid_leaf(1, 0, leaf1) || !cpuid_leaf(7, 0, leaf7)) {
+        return 0;
+    }
+    int osxsave = (leaf1[2] >> 27) & 1;
+    int avx = (leaf1[2] >> 28) & 1;
+    if (!osxsave || !avx || ((_xgetbv(0) & 6) != 6)) {  /* the OS saves XMM and YMM state */
+        return 0;
+    }
+    return (leaf7[1] >> 5) & 1;  /* leaf 7, EBX bit 5: AVX2 */
+#endif
 }
 
 #endif /* SHA256D_X86 */

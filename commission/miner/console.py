@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from types import TracebackType
 from typing import Final
 
 import serial
+from serial.tools import list_ports
 
 from commission.errors import UsageError
 from commission.miner.parse import chain_detections, fatal_lines
@@ -24,6 +26,36 @@ READ_TIMEOUT: Final = 0.1
 """Seconds one read waits, so :meth:`ConsoleReader.stop` is honoured promptly."""
 MAX_LINE: Final = 4096
 """A line longer than this (no newline on a noisy wire) is cut and kept in pieces."""
+
+
+@dataclass(frozen=True)
+class SerialPort:
+    """A serial port the OS offers: ``COM3``, ``/dev/ttyUSB0``, ``/dev/cu.usbserial-1410``."""
+
+    device: str
+    """What to pass to ``--console``."""
+    description: str
+    """The OS's or the adapter's own name for it, e.g. ``CP2102 USB to UART Bridge Controller``."""
+    hardware_id: str
+    """USB vendor and product ids and the serial number where the OS gives them."""
+
+    @property
+    def usb(self) -> bool:
+        """True for a USB adapter (what a technician plugs onto the control board's header)."""
+        return "USB" in self.hardware_id.upper() or "VID:PID" in self.hardware_id.upper()
+
+
+def serial_ports() -> list[SerialPort]:
+    """The serial ports pyserial finds on this OS, USB adapters first, then by name."""
+    found = [
+        SerialPort(
+            device=port.device,
+            description="" if port.description in ("n/a", port.device) else port.description,
+            hardware_id="" if port.hwid == "n/a" else port.hwid,
+        )
+        for port in list_ports.comports()
+    ]
+    return sorted(found, key=lambda port: (not port.usb, port.device))
 
 
 def take_lines(pending: bytearray) -> list[bytes]:

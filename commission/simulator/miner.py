@@ -24,7 +24,7 @@ from commission.miner.fields import (
 )
 from commission.simulator import ipreport
 from commission.simulator.clock import Clock, RealClock
-from commission.simulator.console import SerialConsole
+from commission.simulator.console import Console, open_console
 from commission.simulator.model import HydroModel
 from commission.simulator.replies import answer
 from commission.simulator.rpc import PausableListener, ReplyFaults, RpcProtocol
@@ -70,13 +70,15 @@ class SimulatedMiner:
         api_port: RPC port (0: a free one; the real miner uses 4028).
         web_port: web UI port (0: a free one; the real miner uses 80).
         report_to: where IP Report datagrams go.
-        console: open a pseudo-terminal serial console.
+        console: open a serial console (see ``console_transport``).
         mac: the MAC to report (default derived from the seed).
         serial: the serial number (default derived from the seed).
         ip_report_port: the UDP port the button sends from (stock 14236; 0 for a free one).
         slow_reply_seconds: the delay of ``slow-replies`` when the scenario gives none.
         restart_seconds: how long the RPC port refuses connections after a bmminer restart.
         reboot_seconds: how long both ports refuse connections after a reboot.
+        console_transport: ``auto`` (a pty where the OS has them, else a loopback socket opened
+            as ``socket://HOST:PORT``), ``pty`` or ``socket``.
 
     Raises:
         UsageError: for bad scenarios or a bad address.
@@ -98,6 +100,7 @@ class SimulatedMiner:
         ip_report_port: int = IP_REPORT_MINER_PORT,
         slow_reply_seconds: float = DEFAULT_SLOW_REPLY_SECONDS,
         restart_seconds: float = RESTART_SECONDS,
+        console_transport: str = "auto",
         reboot_seconds: float = REBOOT_SECONDS,
     ) -> None:
         try:
@@ -131,7 +134,9 @@ class SimulatedMiner:
 
         self._web = WebService(self, host, web_port)
         self._want_console = console
-        self._console: SerialConsole | None = None
+        self.console_transport = console_transport
+        """``auto`` (a pty where the OS has them, else a loopback socket), ``pty`` or ``socket``."""
+        self._console: Console | None = None
         self._console_sent = 0
         self._api_back_at: float | None = None
         self._started = False
@@ -158,7 +163,7 @@ class SimulatedMiner:
             ) from error
         self._started = True
         if self._want_console:
-            self._console = SerialConsole()
+            self._console = await open_console(self.host, self.console_transport)
             self._pump_console()
             self._spawn(self._console_ticker())
 
@@ -214,7 +219,7 @@ class SimulatedMiner:
 
     @property
     def console_path(self) -> str | None:
-        """The pseudo-terminal to open for the serial console, or None without one."""
+        """What to open for the serial console (a pty path or ``socket://`` URL), or None."""
         return self._console.path if self._console else None
 
     @property

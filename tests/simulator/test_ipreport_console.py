@@ -6,6 +6,7 @@ import asyncio
 import socket
 from typing import cast
 
+import pytest
 import serial
 
 from commission.miner.fields import IP_REPORT_ACK, IP_REPORT_NACK
@@ -94,11 +95,17 @@ def _read_until(port: serial.Serial, marker: bytes, limit: int = 200) -> bytes:
     return seen
 
 
-async def test_console_is_readable_with_pyserial() -> None:
+@pytest.mark.parametrize("transport", ["pty", "socket"])
+async def test_console_is_readable_with_pyserial(transport: str) -> None:
+    # The pty is what Linux and macOS get; the socket:// console is what Windows gets (no ptys).
     clock = ManualClock()
-    async with SimulatedMiner("chain-missing:7,pump-stopped", clock=clock, console=True) as miner:
+    async with SimulatedMiner(
+        "chain-missing:7,pump-stopped", clock=clock, console=True, console_transport=transport
+    ) as miner:
         assert miner.console_path is not None
-        port = serial.Serial(miner.console_path, 115200, timeout=0.05)
+        if transport == "socket":
+            assert miner.console_path.startswith("socket://127.0.0.1:")
+        port = serial.serial_for_url(miner.console_path, 115200, timeout=0.05)
         try:
             assert (port.baudrate, port.bytesize, port.parity, port.stopbits) == (115200, 8, "N", 1)
             for _ in range(20):
@@ -116,8 +123,11 @@ async def test_console_is_readable_with_pyserial() -> None:
             port.close()
 
 
-async def test_a_console_nobody_reads_never_blocks() -> None:
-    async with SimulatedMiner(clock=ManualClock(), console=True) as miner:
+@pytest.mark.parametrize("transport", ["pty", "socket"])
+async def test_a_console_nobody_reads_never_blocks(transport: str) -> None:
+    async with SimulatedMiner(
+        clock=ManualClock(), console=True, console_transport=transport
+    ) as miner:
         for _ in range(400):
             miner.model.console("x" * 1000, miner.clock.now())
         miner.reboot()
@@ -127,3 +137,17 @@ async def test_a_console_nobody_reads_never_blocks() -> None:
 def test_rpc_and_web_ports_are_tcp_on_loopback() -> None:
     miner = SimulatedMiner(console=False)
     assert miner.host == "127.0.0.1" and socket.inet_aton(miner.host)
+
+
+async def test_without_ptys_the_console_is_a_loopback_socket(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # What Windows gets: no pty, so "auto" offers a socket:// URL that pyserial opens.
+    from commission.simulator import console as console_module
+
+    monkeypatch.setattr(console_module, "pty_available", lambda: False)
+    async with SimulatedMiner(clock=ManualClock(), console=True) as miner:
+        assert miner.console_path is not None
+        assert miner.console_path.startswith("socket://127.0.0.1:")
+    with pytest.raises(ValueError, match="console transport 'serial'"):
+        await console_module.open_console("127.0.0.1", "serial")
