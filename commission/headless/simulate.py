@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import signal
 import sys
+import threading
 from typing import TextIO
 
 from rich.console import Console
@@ -105,8 +105,7 @@ def miner_lines(fleet: Fleet) -> list[str]:
 async def _serve(fleet: Fleet, console: Console, stdin: TextIO) -> int:
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
+    signals = _stop_on_signals(loop, stop)
     await fleet.start()
     presses: set[asyncio.Task[None]] = set()
     try:
@@ -124,13 +123,27 @@ async def _serve(fleet: Fleet, console: Console, stdin: TextIO) -> int:
     finally:
         for task in presses:
             task.cancel()
-        with contextlib.suppress(ValueError, OSError):
-            loop.remove_reader(stdin.fileno())
-        for signum in (signal.SIGINT, signal.SIGTERM):
+        for signum in signals:
             loop.remove_signal_handler(signum)
         await fleet.stop()
     console.print("Stopped.")
     return ExitCode.OK
+
+
+def _stop_on_signals(loop: asyncio.AbstractEventLoop, stop: asyncio.Event) -> list[signal.Signals]:
+    """Ctrl+C and SIGTERM stop the fleet cleanly; the signals handled (none on Windows).
+
+    Windows' event loop has no signal handlers: there Ctrl+C interrupts ``asyncio.run``, which
+    cancels the serving task, and its ``finally`` still stops the fleet.
+    """
+    handled = []
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(signum, stop.set)
+        except (NotImplementedError, RuntimeError):
+            continue
+        handled.append(signum)
+    return handled
 
 
 def _watch_stdin(
@@ -141,15 +154,19 @@ def _watch_stdin(
     presses: set[asyncio.Task[None]],
     stop: asyncio.Event,
 ) -> bool:
-    """Listen for miner numbers on standard input; False when there is no terminal to read."""
+    """Listen for miner numbers on standard input; False when there is no terminal to read.
+
+    A daemon thread reads the lines (the portable way: Windows' event loop cannot watch a
+    console handle) and hands each to the event loop.
+    """
     if not stdin.isatty():
         return False
 
-    def on_line() -> None:
-        line = stdin.readline()
-        if not line:
-            loop.remove_reader(stdin.fileno())
-            return
+    def read_lines() -> None:
+        for line in stdin:
+            loop.call_soon_threadsafe(on_line, line)
+
+    def on_line(line: str) -> None:
         text = line.strip()
         if text in ("q", "quit"):
             stop.set()
@@ -163,7 +180,7 @@ def _watch_stdin(
         presses.add(task)
         task.add_done_callback(presses.discard)
 
-    loop.add_reader(stdin.fileno(), on_line)
+    threading.Thread(target=read_lines, name="simulate-stdin", daemon=True).start()
     return True
 
 

@@ -9,6 +9,7 @@ for a clock-based while, so clients see "connection refused" as on the real mine
 from __future__ import annotations
 
 import asyncio
+import errno
 import ipaddress
 import logging
 import random
@@ -158,8 +159,15 @@ class SimulatedMiner:
             await self._web.open()
         except OSError as error:
             await self.stop()
+            hint = ""
+            if error.errno == errno.EADDRNOTAVAIL and self.host != "127.0.0.1":
+                # macOS (and some BSDs) configure only 127.0.0.1 on the loopback interface.
+                hint = (
+                    f"; this system has no loopback address {self.host}: add it with "
+                    f"'sudo ifconfig lo0 alias {self.host} up' (macOS), or simulate one miner"
+                )
             raise UsageError(
-                f"cannot start the simulated miner on {self.host}: {error.strerror or error}"
+                f"cannot start the simulated miner on {self.host}: {error.strerror or error}{hint}"
             ) from error
         self._started = True
         if self._want_console:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import io
 import os
 import signal
 import subprocess
 import sys
 import time
+from types import SimpleNamespace
 
 import pytest
+from rich.console import Console
 
 from commission import cli
 from commission.errors import ExitCode, UsageError
@@ -107,3 +111,27 @@ def test_simulate_runs_in_the_foreground_and_ctrl_c_exits_0() -> None:
     assert process.returncode == 0, err
     assert "miner 1: rpc 127.0.0.1:" in text and "console /dev/pts/" in text
     assert "scenarios chain-missing:7" in text and "Stopped." in text
+
+
+class _TypedLines(io.StringIO):
+    """Standard input as a terminal that has had ``text`` typed into it."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+async def test_typed_lines_reach_the_fleet_from_a_reader_thread() -> None:
+    # The reader is a thread, not loop.add_reader, so it works on Windows' event loop too.
+    from commission.headless import simulate as simulate_command
+
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    out = io.StringIO()
+    console = Console(file=out, width=200)
+    fleet = SimpleNamespace(miners=[object(), object()])
+    stdin = _TypedLines("7\nabc\n\nq\n")
+    reading = simulate_command._watch_stdin(loop, stdin, fleet, console, set(), stop)  # type: ignore[arg-type]
+    assert reading
+    await asyncio.wait_for(stop.wait(), timeout=10)
+    assert out.getvalue().count("type a miner number from 1 to 2") == 2
+    assert not simulate_command._watch_stdin(loop, io.StringIO("1\n"), fleet, console, set(), stop)  # type: ignore[arg-type]
