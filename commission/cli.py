@@ -295,14 +295,20 @@ def _export_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="commission export",
         formatter_class=_Formatter,
-        description="Write a commissioning job as a printable checklist and report.",
+        description=(
+            "Write a commissioning job as a report: a signable PDF, a printable web page, plain\n"
+            "text, JSON (schema commission.report/2) or JUnit XML."
+        ),
     )
     parser.add_argument("job", metavar="JOB_FILE", help="the job file to export")
     parser.add_argument(
         "--format",
-        choices=("text", "html", "svg", "json", "junit"),
+        choices=("pdf", "html", "text", "json", "junit"),
         default="text",
         help="output format (default: text)",
+    )
+    parser.add_argument(
+        "--paper", choices=("a4", "letter"), default="a4", help="PDF page size (default: a4)"
     )
     parser.add_argument(
         "--output", "-o", metavar="FILE", help="write here instead of standard output"
@@ -325,6 +331,15 @@ def _checklist_parser() -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument("--json", action="store_true", help="print the checklist as JSON")
+    parser.add_argument(
+        "--format",
+        choices=("text", "json", "pdf"),
+        help="text (default), json, or pdf: the blank checklist to print and fill in by hand",
+    )
+    parser.add_argument("--output", "-o", metavar="FILE", help="write here (needed for pdf)")
+    parser.add_argument(
+        "--paper", choices=("a4", "letter"), default="a4", help="PDF page size (default: a4)"
+    )
     parser.add_argument(
         "--validate",
         metavar="FILE",

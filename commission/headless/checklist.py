@@ -1,7 +1,8 @@
-"""``commission checklist``: print a checklist (as tables or JSON) or validate a checklist file.
+"""``commission checklist``: print a checklist (as tables, JSON or a blank PDF) or validate a file.
 
 Printing uses Rich, which degrades to plain text when the output is not a terminal; ``--json``
-prints the validated checklist data under a versioned schema name so scripts can rely on it.
+prints the validated checklist data under a versioned schema name so scripts can rely on it;
+``--format pdf -o FILE`` writes the blank checklist to print for the clipboard.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Final
 
 from rich.console import Console
@@ -19,6 +21,8 @@ from commission.checklist import Checklist, Severity, load_checklist, validate_f
 from commission.checklist.describe import place, requirement
 from commission.checklist.loader import BUILTIN_LABEL
 from commission.errors import ExitCode, UsageError
+from commission.export.pdf import blank_checklist_pdf
+from commission.job import write_atomically
 
 JSON_SCHEMA: Final = "commission.checklist/1"
 
@@ -39,13 +43,29 @@ class _PipeConsole(Console):
 
 def run(args: argparse.Namespace) -> int:
     """Run ``commission checklist`` with parsed arguments; returns the exit code."""
+    fmt = getattr(args, "format", None) or ("json" if args.json else "text")
+    if args.json and fmt != "json":
+        raise UsageError(f"give either --json or --format {fmt}, not both")
     if args.validate and args.file:
         raise UsageError("give either --validate FILE or --file FILE, not both")
     if args.validate:
-        return _validate(args.validate, as_json=args.json)
+        return _validate(args.validate, as_json=fmt == "json")
     checklist = load_checklist(args.file)
     source = args.file or BUILTIN_LABEL
-    if args.json:
+    output = getattr(args, "output", None)
+    if fmt == "pdf":
+        if not output:
+            raise UsageError("the blank checklist PDF needs -o FILE (where to write it)")
+        target = Path(output).expanduser().absolute()
+        try:
+            write_atomically(target, blank_checklist_pdf(checklist, args.paper))
+        except OSError as error:
+            raise UsageError(f"cannot write {output}: {error.strerror or error}") from None
+        print(f"wrote the blank {checklist.id} checklist to {target}", file=sys.stderr)
+        return ExitCode.OK
+    if output:
+        raise UsageError("-o FILE is for --format pdf; text and JSON go to standard output")
+    if fmt == "json":
         print(json.dumps(to_json(checklist, source), indent=2, ensure_ascii=False))
     else:
         print_checklist(checklist, _PipeConsole(highlight=False, emoji=False))

@@ -1,7 +1,8 @@
-"""``commission export``: write a job as a printable checklist and report.
+"""``commission export``: write a job as a report (PDF, HTML, text, JSON or JUnit).
 
 Reads the job file (a corrupt one is reported, never touched), loads the checklist it was made
-with, renders the report and writes it atomically to ``--output`` or prints it.
+with, renders the report and writes it atomically to ``--output`` (saying where it went) or to
+standard output. A PDF is never poured onto a terminal: it needs ``-o FILE`` or a pipe.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from pathlib import Path
 from commission.checklist.loader import load_builtin, load_checklist
 from commission.checklist.models import Checklist
 from commission.errors import ExitCode, UsageError
-from commission.export.job_report import render_report
-from commission.job import Job, read_job, write_atomically
+from commission.export.job_report import report_bytes, write_report
+from commission.job import Job, read_job
 
 
 def _checklist_for(job: Job, path: str | None) -> Checklist:
@@ -39,14 +40,15 @@ def run(args: argparse.Namespace) -> int:
     """Render ``args.job`` in ``args.format`` to ``args.output`` or standard output."""
     job, _ = read_job(Path(args.job))
     checklist = _checklist_for(job, args.checklist)
-    text = render_report(job, checklist, args.format)
     if args.output:
-        output = Path(args.output)
         try:
-            write_atomically(output, text.encode("utf-8"))
+            written = write_report(job, checklist, args.format, args.output, paper=args.paper)
         except OSError as error:
-            raise UsageError(f"cannot write {output}: {error.strerror or error}") from None
-        print(f"wrote {args.format} report of {args.job} to {output}", file=sys.stderr)
-    else:
-        sys.stdout.write(text)
+            raise UsageError(f"cannot write {args.output}: {error.strerror or error}") from None
+        print(f"wrote the {args.format} report of {args.job} to {written}", file=sys.stderr)
+        return ExitCode.OK
+    if args.format == "pdf" and sys.stdout.isatty():
+        raise UsageError("a PDF is not for a terminal: give -o FILE (or pipe it into a file)")
+    sys.stdout.buffer.write(report_bytes(job, checklist, args.format, paper=args.paper))
+    sys.stdout.flush()
     return ExitCode.OK

@@ -1,4 +1,4 @@
-"""The job report: a golden printable text, HTML/SVG/JSON/JUnit forms, and `commission export`."""
+"""The job report in every format: golden text, JSON and JUnit; words, not internal names."""
 
 from __future__ import annotations
 
@@ -7,142 +7,161 @@ import os
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from commission.checklist import load_builtin
-from commission.checklist.models import Checklist
+from commission.checklist import calc
+from commission.checklist.models import RULE_IDS, Checklist
 from commission.cli import main
 from commission.errors import ExitCode
-from commission.export.job_report import REPORT_SCHEMA, item_state, render_report
-from commission.job import Job, JobFile, Location
-from commission.results import Evidence, Outcome, Status
+from commission.export.job_report import (
+    FORMATS,
+    REPORT_SCHEMA,
+    item_state,
+    render_report,
+    report_bytes,
+)
+from commission.job import Job
+from commission.results import Status
+from tests.export.conftest import GENERATED, POOL_PASSWORD, WEB_PASSWORD
+from tests.export.pdf_text import pdf_text
 
-GOLDEN = Path(__file__).parent / "golden" / "job-report.txt"
-POOL_PASSWORD = "hunter2-pool-secret"
-
-
-def _clock() -> Iterator[datetime]:
-    moment = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
-    while True:
-        yield moment
-        moment += timedelta(minutes=1)
-
-
-@pytest.fixture
-def checklist() -> Checklist:
-    return load_builtin()
+GOLDEN = Path(__file__).parent / "golden"
 
 
-@pytest.fixture
-def job_path(tmp_path: Path, checklist: Checklist) -> Path:
-    ticks = _clock()
-    job = Job(
-        technician="R. Ortega",
-        site="Hall B",
-        miner_serial="SIMH0001",
-        miner_mac="02:5a:c5:00:00:01",
-        miner_host="127.0.0.1",
-        location=Location(shelf="3", step="2", position="14"),
-        checklist_id=checklist.id,
-        checklist_version=checklist.version,
-        created=datetime(2026, 11, 24, 8, 59, tzinfo=UTC),
-        updated=datetime(2026, 11, 24, 8, 59, tzinfo=UTC),
-    )
-    path = tmp_path / "job.json"
-    job_file = JobFile.create(path, job, checklist=checklist, now=lambda: next(ticks))
-    job_file.answer(checklist.item("psu.pcie.b1-1"), "yes")
-    job_file.answer(checklist.item("psu.output-voltage"), "12,05 V")
-    job_file.answer(checklist.item("water.ph"), "9.6")
-    job_file.answer(checklist.item("pools.1.password"), POOL_PASSWORD)
-    job_file.add_results(
-        [
-            Outcome(
-                rule_id="chains.present",
-                item_id="monitoring.chains-present",
-                title="All 12 chains present",
-                status=Status.FAIL,
-                expected="12 chains with 18 ASICs each",
-                observed="11 of 12 chains; missing: 7",
-                action="check hash board 4, PCIe connector PCIe-B4.2 and its ribbon cable",
-                evidence=(
-                    Evidence(label="chain 7", value="0 ASICs", source="rpc stats chain_acn7"),
-                ),
-                section="monitoring",
-                guide_ref="7",
-                at=datetime(2026, 11, 24, 9, 30, tzinfo=UTC),
-            )
-        ]
-    )
-    return path
-
-
-def _job(path: Path) -> Job:
-    return Job.model_validate_json(path.read_text())
-
-
-def test_text_report_matches_the_golden_file(job_path: Path, checklist: Checklist) -> None:
-    text = render_report(_job(job_path), checklist, "text")
+def _golden(name: str, text: str) -> None:
+    path = GOLDEN / name
     if os.environ.get("UPDATE_GOLDEN"):
-        GOLDEN.parent.mkdir(exist_ok=True)
-        GOLDEN.write_text(text)
-    assert text == GOLDEN.read_text()
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8"), f"{name} differs; UPDATE_GOLDEN=1 renews it"
 
 
-def test_report_lists_every_item_with_its_state(job_path: Path, checklist: Checklist) -> None:
-    job = _job(job_path)
-    text = render_report(job, checklist, "text")
-    for _section, _step, item in checklist.items():
-        assert item.id in text
-    assert item_state(job, checklist.item("psu.pcie.b1-1")) == ("PASS", Status.PASS)
-    assert item_state(job, checklist.item("psu.output-voltage")) == ("PASS", Status.PASS)
-    assert item_state(job, checklist.item("water.ph")) == ("FAIL", Status.FAIL)
-    assert item_state(job, checklist.item("monitoring.chains-present")) == ("FAIL", Status.FAIL)
-    assert item_state(job, checklist.item("water.turbidity")) == ("open", None)
-    assert "9.6 pH is above" in text or "above the 9 pH maximum" in text
-    assert "PCIe-B4.2" in text
-
-
-@pytest.mark.parametrize("fmt", ["text", "html", "svg", "json", "junit"])
-def test_no_format_carries_a_secret(job_path: Path, checklist: Checklist, fmt: str) -> None:
-    rendered = render_report(_job(job_path), checklist, fmt)  # type: ignore[arg-type]
-    assert POOL_PASSWORD not in rendered
-    assert "(set)" in rendered or fmt == "junit"
-
-
-def test_json_report_has_the_schema_items_and_outcomes(
-    job_path: Path, checklist: Checklist
+@pytest.mark.parametrize(
+    ("fmt", "name"),
+    [("text", "job-report.txt"), ("json", "job-report.json"), ("junit", "job-report.xml")],
+)
+def test_report_matches_its_golden_file(
+    job: Job, checklist: Checklist, fmt: str, name: str
 ) -> None:
-    document = json.loads(render_report(_job(job_path), checklist, "json"))
-    assert document["schema"] == REPORT_SCHEMA
+    _golden(name, render_report(job, checklist, fmt, generated=GENERATED))  # type: ignore[arg-type]
+
+
+def test_item_states_are_the_latest_results(job: Job, checklist: Checklist) -> None:
+    def state(item_id: str) -> tuple[str, Status | None]:
+        return item_state(job, checklist, checklist.item(item_id))
+
+    assert state("psu.pcie.b1-1") == ("DONE", Status.PASS)
+    assert state("psu.pcie.b1-2") == ("NOT DONE", Status.FAIL)
+    assert state("psu.output-voltage") == ("PASS", Status.PASS)
+    assert state("water.ph") == ("FAIL", Status.FAIL)
+    assert state("water.dew-point-margin") == ("FAIL", Status.FAIL)
+    assert state("monitoring.chains-present") == ("FAIL", Status.FAIL)
+    # a later PASS replaces the earlier "warming up": the latest result per check is shown
+    assert state("monitoring.hashrate-nominal") == ("PASS", Status.PASS)
+    assert state("monitoring.temps-margin") == ("NOT JUDGED", Status.UNJUDGED)
+    assert state("water.turbidity") == ("OPEN", None)
+    assert state("pools.1.password") == ("SET", Status.PASS)
+
+
+def test_text_report_speaks_in_words(job: Job, checklist: Checklist) -> None:
+    text = render_report(job, checklist, "text", generated=GENERATED)
+    for _section, _step, item in checklist.items():
+        assert item.title in " ".join(text.split()) or item.title.split()[0] in text
+    assert "VERDICT: NOT READY" in text
+    assert "12.05 V (entered as “12,05 V”)" in text
+    assert "9.6 pH is above the 9 pH maximum" in text
+    assert "Earlier (1)" in text and "9.8 pH (FAIL)" in text
+    assert "(from miner API," in text and "stats reply (chain_acn7)" in text
+    assert "PCIe-B4.2" in text
+    assert "1.6 °C" in text and "1.60" not in text
+
+
+@pytest.mark.parametrize("fmt", [f for f in FORMATS if f not in ("json", "junit")])
+def test_printed_formats_show_no_internal_names(job: Job, checklist: Checklist, fmt: str) -> None:
+    data = report_bytes(job, checklist, fmt, generated=GENERATED)  # type: ignore[arg-type]
+    text = pdf_text(data) if fmt == "pdf" else data.decode("utf-8")
+    for rule in RULE_IDS:
+        assert rule not in text, f"rule id {rule} printed in the {fmt} report"
+    for function in calc.CALCULATIONS:
+        assert f"{function}(" not in text
+    assert "rpc stats" not in text
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_no_format_carries_a_secret(job: Job, checklist: Checklist, fmt: str) -> None:
+    data = report_bytes(job, checklist, fmt, generated=GENERATED)  # type: ignore[arg-type]
+    texts = [data.decode("latin-1")]
+    if fmt == "pdf":
+        texts.append(pdf_text(data))
+    else:
+        assert "set" in data.decode("utf-8")
+    for text in texts:
+        assert POOL_PASSWORD not in text and WEB_PASSWORD not in text
+        assert "hunter2" not in text
+
+
+def test_json_report_carries_the_whole_record(job: Job, checklist: Checklist) -> None:
+    document = json.loads(render_report(job, checklist, "json", generated=GENERATED))
+    assert document["schema"] == REPORT_SCHEMA == "commission.report/2"
+    assert document["verdict"]["word"] == "NOT READY"
+    assert document["simulated"] is False and document["stamp"] is None
     by_id = {item["id"]: item for item in document["items"]}
     assert len(by_id) == sum(1 for _ in checklist.items())
-    assert by_id["water.ph"]["status"] == "fail"
-    assert by_id["water.ph"]["answer"]["number"] == 9.6
-    assert by_id["water.turbidity"]["state"] == "open"
-    assert document["outcomes"][0]["rule"] == "chains.present"
+    ph = by_id["water.ph"]
+    assert ph["status"] == "fail" and ph["answer"]["number"] == 9.6
+    assert [entry["number"] for entry in ph["history"]] == [9.8, 9.6]
+    assert ph["limit"] == "6–9 pH" and ph["reading"] == "9.6 pH"
+    rate = by_id["monitoring.hashrate-nominal"]
+    assert rate["status"] == "pass" and rate["live"]["latest"]["status"] == "pass"
+    assert [o["status"] for o in rate["live"]["history"]] == ["skipped", "pass"]
+    chains = by_id["monitoring.chains-present"]["live"]["latest"]
+    assert chains["evidence"][0]["source_words"] == "miner API, stats reply (chain_acn7)"
+    assert (
+        by_id["water.turbidity"]["state"] == "OPEN" and by_id["water.turbidity"]["status"] is None
+    )
+    assert by_id["pools.1.password"]["answer"]["secret_set"] is True
 
 
-def test_junit_report_counts_the_failed_live_check(job_path: Path, checklist: Checklist) -> None:
-    root = ET.fromstring(render_report(_job(job_path), checklist, "junit").split("\n", 1)[1])
-    assert root.get("failures") == "1"
-    assert root.get("tests") == "1"
+def test_junit_counts_every_item_with_stable_unique_names(job: Job, checklist: Checklist) -> None:
+    root = ET.fromstring(render_report(job, checklist, "junit").split("\n", 1)[1])
+    cases = root.findall(".//testcase")
+    names = [f"{case.get('classname')}/{case.get('name')}" for case in cases]
+    assert len(names) == len(set(names)) == sum(1 for _ in checklist.items())
+    failed = {case.get("name") for case in cases if case.find("failure") is not None}
+    assert failed == {
+        "water.ph: pH",
+        "psu.pcie.b1-2: Hash board 1, connector 2",
+        "water.dew-point-margin: Inlet at least 3 °C above the dew point",
+        "monitoring.chains-present: All 12 chains with 18 chips each",
+    }
+    assert root.get("failures") == "4" and root.get("errors") == "1"
+    assert root.get("tests") == str(len(cases))
+    suite = root.find("testsuite")
+    assert suite is not None
+    properties = {p.get("name"): p.get("value") for p in suite.iter("property")}
+    assert properties["verdict"] == "NOT READY"
+    assert properties["miner_serial"] == "SIMH0001" and properties["simulated"] == "false"
+    open_case = next(c for c in cases if c.get("name", "").startswith("water.turbidity:"))
+    skipped = open_case.find("skipped")
+    assert skipped is not None and skipped.get("message") == "not done yet"
 
 
-def test_html_and_svg_are_complete_documents(job_path: Path, checklist: Checklist) -> None:
-    html = render_report(_job(job_path), checklist, "html")
-    assert html.lstrip().startswith("<!DOCTYPE html>") and "PCIe-B1.1" in html
-    svg = render_report(_job(job_path), checklist, "svg")
-    assert svg.lstrip().startswith("<svg") and svg.rstrip().endswith("</svg>")
+def test_export_command_writes_each_format_and_says_where(
+    job_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for fmt in FORMATS:
+        output = tmp_path / f"report.{fmt}"
+        assert main(["export", str(job_path), "--format", fmt, "-o", str(output)]) == ExitCode.OK
+        assert str(output.absolute()) in capsys.readouterr().err
+        assert output.stat().st_size > 0
+    assert (tmp_path / "report.pdf").read_bytes().startswith(b"%PDF-")
 
 
-def test_export_command_writes_the_file(job_path: Path, tmp_path: Path) -> None:
-    output = tmp_path / "report.html"
-    assert main(["export", str(job_path), "--format", "html", "-o", str(output)]) == ExitCode.OK
-    assert "<html" in output.read_text()
+def test_export_refuses_svg(job_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["export", str(job_path), "--format", "svg"]) == ExitCode.USAGE
+    assert "invalid choice: 'svg'" in capsys.readouterr().err
 
 
 def test_export_of_a_corrupt_job_names_the_file_and_leaves_it(tmp_path: Path) -> None:
