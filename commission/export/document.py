@@ -9,8 +9,7 @@ answers' recorded verdicts, live results from the latest outcome recorded per ch
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Final
 
@@ -27,15 +26,9 @@ from commission.checklist.models import (
     Severity,
     TextItem,
 )
-from commission.export.words import (
-    SIMULATED_STAMP,
-    describe_source,
-    readable_number,
-    requirement_words,
-)
-from commission.job import Entry, Job
+from commission.export.words import describe_source, readable_number, requirement_words
+from commission.job import Entry, Job, JobVerdict, LiveCheck, ReasonSeverity, SoakRun
 from commission.results import Outcome, Status
-from commission.verify.report import SoakSeries
 
 ENTRY_STATUS: Final[dict[str, Status]] = {
     "pass": Status.PASS,
@@ -44,22 +37,6 @@ ENTRY_STATUS: Final[dict[str, Status]] = {
     "incomplete": Status.UNJUDGED,
 }
 """How a recorded answer's verdict reads as a report status."""
-
-
-@dataclass(frozen=True)
-class VerdictView:
-    """The job's one overall verdict as the job layer computed it, with its reasons worst first."""
-
-    word: str
-    """``READY``, ``NOT READY`` or ``INCOMPLETE``."""
-    reasons: tuple[str, ...] = ()
-    summary: str = ""
-    """One sentence saying what the word means for this job."""
-
-    @property
-    def ready(self) -> bool:
-        """True only for READY."""
-        return self.word == "READY"
 
 
 @dataclass(frozen=True)
@@ -137,22 +114,48 @@ class Document:
     model: str
     details: tuple[tuple[str, str], ...]
     """Label and value pairs for the header (technician, site, miner...)."""
-    verdict: VerdictView
-    simulated: bool
+    verdict: JobVerdict
+    """The job's one verdict, exactly as :func:`commission.job.judge_job` gave it."""
+    stamp: str
+    """The simulated-miner notice on every page; empty for a real miner."""
     sections: tuple[SectionView, ...]
     other_checks: tuple[Row, ...] = ()
-    """Live results for items this checklist does not have."""
-    soak: SoakSeries | None = None
+    """Live results of checks this checklist does not name."""
+    soak: SoakRun | None = None
+    """The newest soak run, for the plots."""
+    soak_runs: tuple[str, ...] = ()
+    """One line per soak run, oldest first."""
     selftest: tuple[tuple[str, str], ...] = ()
     """Hash self-test lines (label, result), when one was recorded."""
+    miner_writes: tuple[str, ...] = ()
+    """What this app wrote to the miner (pools, web password), one line each, never a value."""
     unknown_answers: tuple[str, ...] = ()
     generated: str = ""
-    counts: dict[str, int] = field(default_factory=dict)
 
     @property
-    def stamp(self) -> str:
-        """The simulated-miner stamp, or empty for a real miner."""
-        return SIMULATED_STAMP if self.simulated else ""
+    def simulated(self) -> bool:
+        """True when the job holds results from the built-in simulator."""
+        return bool(self.stamp)
+
+    def reason_lines(self, open_shown: int = 8) -> tuple[str, ...]:
+        """The verdict's reasons as lines, worst first; a long run of open items is summarised
+        (they are all listed in their sections)."""
+        lines = []
+        still_open = []
+        for reason in self.verdict.reasons:
+            if reason.severity is ReasonSeverity.OPEN:
+                still_open.append(reason)
+                continue
+            lines.append(f"{reason.severity.word}: {reason.title}: {reason.text}")
+        if len(still_open) <= open_shown:
+            lines.extend(f"OPEN: {reason.title}: {reason.text}" for reason in still_open)
+        else:
+            titles = ", ".join(reason.title for reason in still_open[:open_shown])
+            lines.append(
+                f"OPEN: {len(still_open)} items not done yet, among them {titles} "
+                f"(and {len(still_open) - open_shown} more, each marked OPEN below)"
+            )
+        return tuple(lines)
 
     def rows(self) -> tuple[Row, ...]:
         """Every row of every section, then the other live checks."""
@@ -182,8 +185,6 @@ def _manual_action(item: Item, status: Status | None) -> str:
     if status is None:
         return ""
     if status is Status.FAIL:
-        if isinstance(item, ConfirmItem):
-            return f"do it, then confirm it (guide section {item.guide})"
         if isinstance(item, DerivedItem):
             return f"correct the readings it is worked out from (guide section {item.guide})"
         if isinstance(item, MeasurementItem):
@@ -212,7 +213,7 @@ def _base_row(item: Item, checklist: Checklist) -> Row:
 
 def _answer_word(item: Item, entry: Entry, status: Status) -> str:
     if isinstance(item, ConfirmItem):
-        return {Status.PASS: "DONE", Status.FAIL: "NOT DONE"}.get(status, status.word)
+        return "DONE" if status is Status.PASS else status.word
     if isinstance(item, TextItem) and status is Status.PASS:
         return "SET" if entry.secret else "RECORDED"
     return status.word
@@ -226,18 +227,25 @@ def _manual_row(item: Item, job: Job, checklist: Checklist) -> Row:
     if not history:
         return replace(base, note="not done yet")
     entry = history[-1]
-    if entry.status in ENTRY_STATUS:
-        status = ENTRY_STATUS[entry.status]
-    elif isinstance(item, ConfirmItem) and entry.value.lower() == "no":
-        status = Status.FAIL
-    else:
-        status = Status.PASS
-    shows_reason = status is not Status.PASS or isinstance(item, MeasurementItem | DerivedItem)
     earlier = tuple(
         f"{_when(old.at)}: {entry_reading(item, old)}"
         + (f" ({ENTRY_STATUS[old.status].word})" if old.status in ENTRY_STATUS else "")
         for old in history[:-1]
     )
+    if isinstance(item, ConfirmItem) and entry.value.lower() != "yes":
+        # Answered "no": the job counts it as not done yet (open), never as done.
+        return replace(
+            base,
+            reading="not done",
+            word="NOT DONE",
+            note="answered no: do it, then confirm it",
+            at=entry.at,
+            earlier=earlier,
+        )
+    if entry.status == "incomplete":
+        return replace(base, note=entry.reason or "not complete yet", at=entry.at, earlier=earlier)
+    status = ENTRY_STATUS.get(entry.status, Status.PASS)
+    shows_reason = status is not Status.PASS or isinstance(item, MeasurementItem | DerivedItem)
     return replace(
         base,
         reading=entry_reading(item, entry),
@@ -264,7 +272,7 @@ def evidence_lines(outcome: Outcome) -> tuple[str, ...]:
 def _live_row(
     item_id: str,
     title: str,
-    history: Sequence[Outcome],
+    check: LiveCheck | None,
     item: Item | None,
     checklist: Checklist,
 ) -> Row:
@@ -282,10 +290,9 @@ def _live_row(
             word="OPEN",
             required=False,
         )
-    if not history:
+    if check is None:
         return replace(base, note="not checked on the miner yet")
-    latest = history[-1]
-    earlier = tuple(f"{_when(old.at)}: {old.status.word}, {old.observed}" for old in history[:-1])
+    latest = check.latest
     return replace(
         base,
         limit=latest.expected or base.limit,
@@ -295,26 +302,65 @@ def _live_row(
         action=latest.action if latest.status is not Status.PASS else "",
         at=latest.at,
         evidence=evidence_lines(latest) if latest.status is not Status.PASS else (),
-        earlier=earlier,
+        earlier=span_lines(check),
     )
 
 
-def live_histories(job: Job) -> dict[str, list[Outcome]]:
-    """Every recorded outcome per checklist item, oldest first (the last is the latest result)."""
-    histories: dict[str, list[Outcome]] = {}
-    for outcome in sorted(job.results, key=lambda outcome: outcome.at):
-        histories.setdefault(outcome.item_id, []).append(outcome)
-    return histories
+def span_lines(check: LiveCheck) -> tuple[str, ...]:
+    """The history of a live check before its latest reading, one line per run of readings."""
+    lines = []
+    if check.spans_dropped:
+        lines.append(f"{check.spans_dropped} older runs of readings not kept")
+    spans = list(check.spans)
+    last = spans.pop() if spans else None
+    for span in spans:
+        times = _when(span.first_at)
+        if span.count > 1:
+            times += f" to {span.last_at:%H:%M}, {span.count} readings"
+        lines.append(f"{times}: {span.status.word}, {span.observed}")
+    if last is not None and last.count > 1:
+        lines.append(f"the same result {last.count} times since {_when(last.first_at)}")
+    return tuple(lines)
+
+
+def _soak_line(run: SoakRun) -> str:
+    got = f"{len(run.samples)} samples, {len(tuple(s for s in run.samples if s.error))} without an answer"
+    if run.stopped or run.outcome is None:
+        ending = f"stopped after {run.ran_s / 60:.1f} min, not judged"
+    else:
+        ending = f"{run.outcome.status.word}: {run.outcome.observed}"
+    return (
+        f"{_when(run.started_at)}: {run.minutes:g} min asked, a reading every "
+        f"{run.interval_s:g} s, {got}; {ending}"
+    )
+
+
+def _selftest_lines(job: Job) -> tuple[tuple[str, str], ...]:
+    run = job.selftest
+    if run is None:
+        return ()
+    lines = [
+        ("Run", f"{_when(run.at)}" + (f", {run.implementation}" if run.implementation else ""))
+    ]
+    lines.append(("Result", "every tier gave the known answers" if run.passed else "FAILED"))
+    for tier in run.tiers:
+        speed = f", {tier.mhs:,.2f} MH/s" if tier.mhs is not None else ""
+        word = "known answers match" if tier.passed else "WRONG ANSWERS"
+        lines.append((tier.tier, f"{word}{': ' + tier.detail if tier.detail else ''}{speed}"))
+    return tuple(lines)
+
+
+_WRITE_WORDS: Final = {
+    "pools": "Pools written to the miner",
+    "web-password": "Web password changed",
+}
 
 
 def build_document(
     job: Job,
     checklist: Checklist,
-    verdict: VerdictView,
+    verdict: JobVerdict,
     *,
-    simulated: bool = False,
-    soak: SoakSeries | None = None,
-    selftest: Sequence[tuple[str, str]] = (),
     generated: datetime | None = None,
 ) -> Document:
     """The whole report of ``job`` in words.
@@ -322,23 +368,20 @@ def build_document(
     Args:
         job: the record.
         checklist: the checklist it was made with (titles, limits, order).
-        verdict: the job's verdict, as the job layer computed it (never judged here).
-        simulated: the miner was the built-in simulator (every page is stamped).
-        soak: the recorded soak series, for the plots.
-        selftest: hash self-test result lines.
+        verdict: the job's verdict from :func:`commission.job.judge_job` (never judged here).
         generated: when the report was made (printed in the footer).
     """
-    histories = live_histories(job)
     sections = []
+    named_rules: set[str] = set()
     for number, section in enumerate(checklist.sections, start=1):
         steps = []
         for step in section.steps:
             rows = []
             for item in step.items:
                 if isinstance(item, LiveItem):
-                    rows.append(
-                        _live_row(item.id, item.title, histories.get(item.id, []), item, checklist)
-                    )
+                    named_rules.add(item.rule)
+                    check = job.live.get(item.rule)
+                    rows.append(_live_row(item.id, item.title, check, item, checklist))
                 else:
                     rows.append(_manual_row(item, job, checklist))
             steps.append(StepView(title=step.title, rows=tuple(rows)))
@@ -351,25 +394,12 @@ def build_document(
                 steps=tuple(steps),
             )
         )
-    known = {item.id for _s, _t, item in checklist.items()}
     other = tuple(
-        _live_row(item_id, outcomes[-1].title, outcomes, None, checklist)
-        for item_id, outcomes in histories.items()
-        if item_id not in known
+        _live_row(rule_id, check.latest.title, check, None, checklist)
+        for rule_id, check in job.live.items()
+        if rule_id not in named_rules
     )
-    counts = {"pass": 0, "fail": 0, "open": 0, "unjudged": 0}
-    for section_view in sections:
-        for row in section_view.rows:
-            if row.kind == "info" or not row.required:
-                continue
-            if row.status is None:
-                counts["open"] += 1
-            elif row.status is Status.FAIL:
-                counts["fail"] += 1
-            elif row.status in (Status.UNJUDGED, Status.ERROR):
-                counts["unjudged"] += 1
-            else:
-                counts["pass"] += 1
+    known = {item.id for _s, _t, item in checklist.items()}
     details = (
         ("Technician", job.technician),
         ("Site", job.site),
@@ -381,17 +411,24 @@ def build_document(
         ("Started", _when(job.created)),
         ("Last change", _when(job.updated)),
     )
+    writes = tuple(
+        f"{_when(write.at)}: {_WRITE_WORDS[write.kind]}, "
+        + ("accepted" if write.ok else "NOT accepted")
+        + (f" ({write.detail})" if write.detail else "")
+        for write in job.miner_writes
+    )
     return Document(
         title=f"{checklist.model} commissioning report",
         model=checklist.model,
         details=details,
         verdict=verdict,
-        simulated=simulated,
+        stamp=job.simulated_notice,
         sections=tuple(sections),
         other_checks=other,
-        soak=soak,
-        selftest=tuple(selftest),
+        soak=job.soak,
+        soak_runs=tuple(_soak_line(run) for run in job.soaks),
+        selftest=_selftest_lines(job),
+        miner_writes=writes,
         unknown_answers=tuple(sorted(set(job.answers) - known)),
         generated=f"commission {__version__}" + (f", {_when(generated)}" if generated else ""),
-        counts=counts,
     )

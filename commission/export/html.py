@@ -53,7 +53,6 @@ h3 { font-size: 10.5pt; margin: 3mm 0 1mm; break-after: avoid; page-break-after:
 .verdict .word { font-size: 20pt; font-weight: bold; letter-spacing: 0.04em; }
 .verdict .summary { color: var(--ink); margin: 1mm 0; }
 .verdict ol { color: var(--ink); margin: 1mm 0 0; padding-left: 6mm; }
-.counts { color: var(--muted); margin: 0 0 3mm; }
 table.items { width: 100%; border-collapse: collapse; table-layout: fixed; margin-bottom: 2mm; }
 table.items th { text-align: left; font-size: 8.5pt; color: var(--muted); font-weight: normal;
   border-bottom: 0.75pt solid var(--ink); padding: 1mm 1.5mm; }
@@ -186,18 +185,13 @@ def render_html(document: Document) -> str:
         + "</table>"
     )
     css = _VERDICT_CLASS.get(verdict.word, "incomplete")
-    reasons = "".join(f"<li>{escape(reason)}</li>" for reason in verdict.reasons)
+    reasons = "".join(f"<li>{escape(line)}</li>" for line in document.reason_lines())
+    headline = verdict.headline if verdict.headline != verdict.word else ""
     body.append(
         f'<div class="verdict {css}"><div class="word">{escape(verdict.word)}</div>'
-        + (f'<div class="summary">{escape(verdict.summary)}</div>' if verdict.summary else "")
+        + (f'<div class="summary">{escape(headline)}</div>' if headline else "")
         + (f"<ol>{reasons}</ol>" if reasons else "")
         + "</div>"
-    )
-    counts = document.counts
-    body.append(
-        f'<p class="counts">Required items: {counts.get("pass", 0)} passed or done, '
-        f"{counts.get('fail', 0)} failed, {counts.get('unjudged', 0)} not judged, "
-        f"{counts.get('open', 0)} open.</p>"
     )
     for section in document.sections:
         body.append(
@@ -211,17 +205,17 @@ def render_html(document: Document) -> str:
     if document.other_checks:
         body.append("<section><h2>Other live checks</h2>" + _table(document.other_checks))
         body.append("</section>")
-    if document.soak is not None:
-        plots = soak_plots(document.soak)
+    if document.soak_runs:
+        plots = soak_plots(document.soak) if document.soak is not None else ()
         body.append("<section><h2>Commissioning soak</h2>")
-        body.append(
-            f"<p>{document.soak.minutes:g} minutes asked, a reading every "
-            f"{document.soak.interval_s:g} s, {len(document.soak.samples)} samples, "
-            f"{len(document.soak.failed)} without an answer.</p>"
-        )
+        body.extend(f"<p>{escape(line)}</p>" for line in document.soak_runs)
         body.extend(plot_svg(plot) for plot in plots)
         if not plots:
-            body.append("<p>No sample of the soak carried a reading.</p>")
+            body.append("<p>No sample of the newest soak carried a reading.</p>")
+        body.append("</section>")
+    if document.miner_writes:
+        body.append("<section><h2>Written to the miner</h2>")
+        body.extend(f"<p>{escape(line)}</p>" for line in document.miner_writes)
         body.append("</section>")
     if document.selftest:
         body.append(

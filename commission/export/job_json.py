@@ -6,10 +6,11 @@ action) next to the machine fields (ids, numbers, units, statuses, times), and e
 its latest result and its whole history. docs/report-schema.md describes every field. Adding a
 field is compatible; renaming or removing one needs ``commission.report/3``.
 
-Changes from ``commission.report/1``: the verdict, the simulated flag and stamp, per-item words
-(``checked``, ``limit``, ``reading``, ``note``, ``action``), the live result per item
-(``live.latest`` and ``live.history`` instead of one flat ``outcomes`` list), sources of readings
-in words, the soak series and the self-test.
+Changes from ``commission.report/1``: the verdict with its reasons, the simulated flag and stamp,
+the miner sources, per-item words (``checked``, ``limit``, ``reading``, ``note``, ``action``), the
+live result per item (``live.latest`` and ``live.history`` instead of one flat ``outcomes``
+list), sources of readings in words, the soak runs with their series, the self-tests and what was
+written to the miner.
 """
 
 from __future__ import annotations
@@ -19,12 +20,11 @@ from typing import Any, Final
 
 from commission import __version__
 from commission.checklist.models import Checklist, LiveItem
-from commission.export.document import Document, Row, live_histories
+from commission.export.document import Document, Row
 from commission.export.verify_json import outcome_json
 from commission.export.words import describe_source
-from commission.job import Entry, Job
+from commission.job import Entry, Job, JobVerdict, LiveCheck, SelfTestRun, SoakRun
 from commission.results import Outcome
-from commission.verify.report import SoakSeries
 
 REPORT_SCHEMA: Final = "commission.report/2"
 
@@ -53,12 +53,14 @@ def _outcome(outcome: Outcome) -> dict[str, Any]:
     return document
 
 
-def _soak(series: SoakSeries | None) -> dict[str, Any] | None:
-    if series is None:
-        return None
+def _soak(run: SoakRun) -> dict[str, Any]:
     return {
-        "minutes": series.minutes,
-        "interval_s": series.interval_s,
+        "started_at": _time(run.started_at),
+        "finished_at": _time(run.finished_at),
+        "minutes": run.minutes,
+        "interval_s": run.interval_s,
+        "stopped": run.stopped,
+        "outcome": None if run.outcome is None else _outcome(run.outcome),
         "samples": [
             {
                 "offset_s": sample.offset_s,
@@ -69,7 +71,60 @@ def _soak(series: SoakSeries | None) -> dict[str, Any] | None:
                 "fans_turning": sample.fans_turning,
                 "error": sample.error,
             }
-            for sample in series.samples
+            for sample in run.samples
+        ],
+    }
+
+
+def _live(check: LiveCheck) -> dict[str, Any]:
+    return {
+        "rule": check.rule_id,
+        "latest": _outcome(check.latest),
+        "readings": check.readings,
+        "history": [
+            {
+                "status": span.status.value,
+                "first_at": _time(span.first_at),
+                "last_at": _time(span.last_at),
+                "count": span.count,
+                "observed": span.observed,
+            }
+            for span in check.spans
+        ],
+        "history_dropped": check.spans_dropped,
+    }
+
+
+def _verdict(verdict: JobVerdict) -> dict[str, Any]:
+    return {
+        "word": verdict.word,
+        "headline": verdict.headline,
+        "strict": verdict.strict,
+        "reasons": [
+            {
+                "severity": reason.severity.value,
+                "item": reason.item_id,
+                "check": reason.check_id or None,
+                "title": reason.title,
+                "text": reason.text,
+                "section": reason.section,
+                "status": None if reason.status is None else reason.status.value,
+                "at": _time(reason.at),
+                "required": reason.required,
+            }
+            for reason in verdict.reasons
+        ],
+    }
+
+
+def _selftest(run: SelfTestRun) -> dict[str, Any]:
+    return {
+        "at": _time(run.at),
+        "implementation": run.implementation,
+        "passed": run.passed,
+        "tiers": [
+            {"tier": tier.tier, "passed": tier.passed, "detail": tier.detail, "mhs": tier.mhs}
+            for tier in run.tiers
         ],
     }
 
@@ -105,7 +160,6 @@ def report_document(
         generated_at: when the document was made (default: now).
     """
     rows = {row.item_id: row for row in document.rows()}
-    histories = live_histories(job)
     items = []
     for section, step, item in checklist.items():
         entry = {
@@ -126,37 +180,23 @@ def report_document(
         if current is not None:
             entry["answer"] = _entry(current)
         if isinstance(item, LiveItem):
-            history = histories.get(item.id, [])
-            entry["live"] = {
-                "latest": _outcome(history[-1]) if history else None,
-                "history": [_outcome(outcome) for outcome in history],
-            }
+            check = job.live.get(item.rule)
+            entry["live"] = None if check is None else _live(check)
         items.append(entry)
-    known = {item.id for _s, _t, item in checklist.items()}
     other = [
-        {
-            "item": item_id,
-            **_row_words(rows[item_id]),
-            "latest": _outcome(outcomes[-1]),
-            "history": [_outcome(outcome) for outcome in outcomes],
-        }
-        for item_id, outcomes in histories.items()
-        if item_id not in known
+        {**_row_words(rows[row.item_id]), **_live(job.live[row.item_id])}
+        for row in document.other_checks
     ]
-    verdict = document.verdict
     return {
         "schema": REPORT_SCHEMA,
         "tool": {"name": "commission", "version": __version__},
         "generated_at": _time(generated_at or datetime.now(UTC)),
-        "simulated": document.simulated,
-        "stamp": document.stamp or None,
-        "verdict": {
-            "word": verdict.word,
-            "summary": verdict.summary,
-            "reasons": list(verdict.reasons),
-        },
+        "simulated": job.simulated,
+        "stamp": job.simulated_notice or None,
+        "verdict": _verdict(document.verdict),
         "job": {
             "id": job.id,
+            "job_schema": job.schema_,
             "technician": job.technician,
             "site": job.site,
             "miner_serial": job.miner_serial,
@@ -175,10 +215,22 @@ def report_document(
             "created": _time(job.created),
             "updated": _time(job.updated),
         },
-        "counts": dict(document.counts),
+        "sources": [
+            {
+                "simulated": source.simulated,
+                "scenario": source.scenario,
+                "host": source.host,
+                "first_at": _time(source.first_at),
+            }
+            for source in job.sources
+        ],
         "items": items,
         "other_checks": other,
-        "soak": _soak(document.soak),
-        "selftest": [{"label": label, "result": value} for label, value in document.selftest],
+        "soaks": [_soak(run) for run in job.soaks],
+        "selftests": [_selftest(run) for run in job.selftests],
+        "miner_writes": [
+            {"kind": write.kind, "at": _time(write.at), "ok": write.ok, "detail": write.detail}
+            for write in job.miner_writes
+        ],
         "unknown_answers": list(document.unknown_answers),
     }

@@ -41,7 +41,7 @@ def _case(suite: ET.Element, classname: str, row: Row) -> str:
     )
     status = row.status
     if status is None:
-        message = "for reference" if row.kind == "info" else "not done yet"
+        message = "for reference" if row.kind == "info" else row.note or "not done yet"
         ET.SubElement(case, "skipped", message=message)
         return "skipped"
     summary = row.shown_note or row.reading or row.word
@@ -73,8 +73,9 @@ def _properties(suite: ET.Element, document: Document) -> None:
     ):
         ET.SubElement(properties, "property", name=name, value=values.get(label, ""))
     ET.SubElement(properties, "property", name="verdict", value=document.verdict.word)
-    for number, reason in enumerate(document.verdict.reasons, start=1):
-        ET.SubElement(properties, "property", name=f"verdict_reason_{number}", value=reason)
+    ET.SubElement(properties, "property", name="verdict_headline", value=document.verdict.headline)
+    for number, line in enumerate(document.reason_lines(), start=1):
+        ET.SubElement(properties, "property", name=f"verdict_reason_{number}", value=line)
     ET.SubElement(properties, "property", name="simulated", value=str(document.simulated).lower())
     if document.simulated:
         ET.SubElement(properties, "property", name="stamp", value=document.stamp)

@@ -13,20 +13,19 @@ inline SVG.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Final, Literal
 
 from commission.checklist.models import Checklist, InfoItem, Item
-from commission.export.document import Document, Row, VerdictView, build_document
+from commission.export.document import Document, build_document
 from commission.export.html import render_html
 from commission.export.job_json import REPORT_SCHEMA, report_document
 from commission.export.job_junit import job_junit_xml
 from commission.export.pdf import PAPERS, Paper, render_pdf
 from commission.export.text import render_text
 from commission.export.verify_json import dumps
-from commission.job import Job, write_atomically
+from commission.job import Job, judge_job, write_atomically
 from commission.results import Status
 
 ReportFormat = Literal["pdf", "html", "text", "json", "junit"]
@@ -54,43 +53,13 @@ __all__ = [
 ]
 
 
-def job_verdict(rows: tuple[Row, ...]) -> VerdictView:
-    """READY, NOT READY or INCOMPLETE from the rows' recorded statuses, with reasons worst first.
-
-    Interim: the job layer (commission/job, #10 item 3) owns the verdict; until it lands this is
-    the only place the exports derive one, from the recorded statuses, never re-judging a reading.
-    NOT READY when a required item failed; INCOMPLETE when one is open, not judged or could not
-    be checked; READY only when every required item passed or was done.
-    """
-    required = [row for row in rows if row.required and row.kind != "info"]
-    failed = [row for row in required if row.status is Status.FAIL]
-    unjudged = [row for row in required if row.status in (Status.UNJUDGED, Status.ERROR)]
-    still_open = [row for row in required if row.status is None]
-    reasons = [f"{row.title}: {row.shown_note or row.reading} (failed)" for row in failed]
-    reasons += [f"{row.title}: {row.shown_note or row.reading} (not judged)" for row in unjudged]
-    if still_open:
-        shown = ", ".join(row.title for row in still_open[:5])
-        more = f" and {len(still_open) - 5} more" if len(still_open) > 5 else ""
-        reasons.append(f"{len(still_open)} required items still open: {shown}{more}")
-    if failed:
-        return VerdictView(
-            word="NOT READY",
-            summary=f"Do not hand over: {len(failed)} required item(s) failed.",
-            reasons=tuple(reasons),
-        )
-    if unjudged or still_open:
-        return VerdictView(
-            word="INCOMPLETE",
-            summary="Not every required item is done and judged yet.",
-            reasons=tuple(reasons),
-        )
-    return VerdictView(word="READY", summary="Every required item passed or was done.")
-
-
-def document_of(job: Job, checklist: Checklist, *, generated: datetime | None = None) -> Document:
-    """The report of ``job`` in words, with the job's verdict."""
-    draft = build_document(job, checklist, VerdictView(word="INCOMPLETE"), generated=generated)
-    return replace(draft, verdict=job_verdict(draft.rows()))
+def document_of(
+    job: Job, checklist: Checklist, *, strict: bool = False, generated: datetime | None = None
+) -> Document:
+    """The report of ``job`` in words, with the verdict :func:`commission.job.judge_job` gives."""
+    return build_document(
+        job, checklist, judge_job(job, checklist, strict=strict), generated=generated
+    )
 
 
 def item_state(job: Job, checklist: Checklist, item: Item) -> tuple[str, Status | None]:

@@ -34,7 +34,7 @@ from commission.checklist.models import (
 )
 from commission.export.document import Document, Row
 from commission.export.plot import DASHES, LINE_COLOURS, Plot, soak_plots
-from commission.export.words import SIMULATED_STAMP, requirement_words
+from commission.export.words import requirement_words
 from commission.results import Status
 
 Paper = Literal["a4", "letter"]
@@ -138,7 +138,7 @@ def _heading(pdf: FPDF, text: str, size: float = 12.5, *, rule: bool = True) -> 
         pdf.add_page()
     pdf.ln(2)
     pdf.set_font(FONT, "B", size)
-    pdf.multi_cell(0, size * 0.5, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.multi_cell(0, size * 0.5, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     if rule:
         pdf.set_draw_color(*INK)
         pdf.set_line_width(0.4)
@@ -152,14 +152,14 @@ def _subheading(pdf: FPDF, text: str) -> None:
         pdf.add_page()
     pdf.ln(1)
     pdf.set_font(FONT, "B", 10)
-    pdf.multi_cell(0, 5, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.multi_cell(0, 5, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font(FONT, "", 9)
 
 
 def _paragraph(pdf: FPDF, text: str, size: float = 9, colour: tuple[int, int, int] = INK) -> None:
     pdf.set_font(FONT, "", size)
     pdf.set_text_color(*colour)
-    pdf.multi_cell(0, size * 0.48, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.multi_cell(0, size * 0.48, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_text_color(*INK)
 
 
@@ -177,7 +177,7 @@ def _details(pdf: FPDF, details: Sequence[tuple[str, str]], *, blank: bool = Fal
             pdf.line(x, y + 5, pdf.w - pdf.r_margin, y + 5)
             pdf.ln(7)
         else:
-            pdf.multi_cell(0, 5, value, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            pdf.multi_cell(0, 5, value, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(2)
 
 
@@ -193,14 +193,16 @@ def _verdict_box(pdf: FPDF, document: Document) -> None:
     pdf.cell(0, 9, verdict.word, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_text_color(*INK)
     inner = pdf.epw - 8
-    if verdict.summary:
+    if verdict.headline != verdict.word:
         pdf.set_font(FONT, "", 9.5)
         pdf.set_x(pdf.l_margin + 4)
-        pdf.multi_cell(inner, 4.8, verdict.summary, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.multi_cell(inner, 4.8, verdict.headline, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font(FONT, "", 9)
-    for number, reason in enumerate(verdict.reasons, start=1):
+    for number, reason in enumerate(document.reason_lines(), start=1):
         pdf.set_x(pdf.l_margin + 4)
-        pdf.multi_cell(inner, 4.6, f"{number}. {reason}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.multi_cell(
+            inner, 4.6, f"{number}. {reason}", align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT
+        )
     bottom = pdf.get_y() + 3
     pdf.set_draw_color(*colour)
     pdf.set_line_width(0.8)
@@ -391,17 +393,10 @@ def render_pdf(document: Document, paper: Paper = "a4") -> bytes:
     pdf = _new_pages(paper, document.title, f"miner {serial}", document.stamp)
     pdf.add_page()
     pdf.set_font(FONT, "B", 17)
-    pdf.multi_cell(0, 8, document.title, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.multi_cell(0, 8, document.title, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(1)
     _details(pdf, document.details)
     _verdict_box(pdf, document)
-    counts = document.counts
-    _paragraph(
-        pdf,
-        f"Required items: {counts.get('pass', 0)} passed or done, {counts.get('fail', 0)} "
-        f"failed, {counts.get('unjudged', 0)} not judged, {counts.get('open', 0)} open.",
-        colour=MUTED,
-    )
     for section in document.sections:
         _heading(pdf, f"{section.number}. {section.title}  (guide section {section.guide})")
         for step in section.steps:
@@ -410,21 +405,22 @@ def render_pdf(document: Document, paper: Paper = "a4") -> bytes:
     if document.other_checks:
         _heading(pdf, "Other live checks")
         _rows_table(pdf, document.other_checks)
-    if document.soak is not None:
+    if document.soak_runs:
         if pdf.get_y() > pdf.h - pdf.b_margin - 90:
             pdf.add_page()
         _heading(pdf, "Commissioning soak")
-        soak = document.soak
-        _paragraph(
-            pdf,
-            f"{soak.minutes:g} minutes asked, a reading every {soak.interval_s:g} s, "
-            f"{len(soak.samples)} samples, {len(soak.failed)} without an answer.",
-        )
-        plots = soak_plots(soak)
+        for line in document.soak_runs:
+            _paragraph(pdf, line)
+        pdf.ln(2)
+        plots = soak_plots(document.soak) if document.soak is not None else ()
         for plot in plots:
             _plot(pdf, plot)
         if not plots:
-            _paragraph(pdf, "No sample of the soak carried a reading.")
+            _paragraph(pdf, "No sample of the newest soak carried a reading.")
+    if document.miner_writes:
+        _heading(pdf, "Written to the miner")
+        for line in document.miner_writes:
+            _paragraph(pdf, line)
     if document.selftest:
         _heading(pdf, "Hash self-test")
         _details(pdf, document.selftest)
@@ -474,7 +470,7 @@ def blank_checklist_pdf(checklist: Checklist, paper: Paper = "a4") -> bytes:
     pdf = _new_pages(paper, title, f"{checklist.id} version {checklist.version}", "")
     pdf.add_page()
     pdf.set_font(FONT, "B", 17)
-    pdf.multi_cell(0, 8, title, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.multi_cell(0, 8, title, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     _paragraph(
         pdf,
         f"Every item of {checklist.title} (version {checklist.version}), following {checklist.guide}. "
@@ -551,4 +547,4 @@ def blank_checklist_pdf(checklist: Checklist, paper: Paper = "a4") -> bytes:
     return bytes(pdf.output())
 
 
-__all__ = ["PAPERS", "SIMULATED_STAMP", "Paper", "blank_checklist_pdf", "render_pdf"]
+__all__ = ["PAPERS", "Paper", "blank_checklist_pdf", "render_pdf"]

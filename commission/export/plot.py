@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from commission.checklist.models import format_value
-from commission.verify.report import SoakSeries
+from commission.job import SoakRun
 
 LINE_COLOURS: Final = ("#1f5fa8", "#c0392b", "#2e8b57", "#8e44ad", "#b9770e")
 """Line colours for print (dark enough on white, distinct in greyscale by dash pattern)."""
@@ -104,7 +104,7 @@ def _series_plot(
     )
 
 
-def soak_plots(series: SoakSeries) -> tuple[Plot, ...]:
+def soak_plots(series: SoakRun) -> tuple[Plot, ...]:
     """The hash-rate plot and the board-temperature plot of a soak (none when it has no reading)."""
     times = [sample.offset_s for sample in series.samples]
     gaps = tuple(sample.offset_s for sample in series.samples if sample.error)

@@ -82,20 +82,13 @@ def _renderable(document: Document) -> RenderableType:
     parts.append(grid)
     verdict = document.verdict
     box = [f"VERDICT: {verdict.word}"]
-    if verdict.summary:
-        box.append(verdict.summary)
-    box.extend(f"{number}. {reason}" for number, reason in enumerate(verdict.reasons, start=1))
+    if verdict.headline != verdict.word:
+        box.append(verdict.headline)
+    box.extend(f"{number}. {line}" for number, line in enumerate(document.reason_lines(), start=1))
     verdict_table = Table(show_header=False, expand=True)
     verdict_table.add_column()
     verdict_table.add_row("\n".join(box))
     parts.append(verdict_table)
-    counts = document.counts
-    parts.append(
-        Text(
-            f"Required items: {counts.get('pass', 0)} passed or done, {counts.get('fail', 0)} "
-            f"failed, {counts.get('unjudged', 0)} not judged, {counts.get('open', 0)} open."
-        )
-    )
     for section in document.sections:
         parts.append(
             Rule(f"{section.number}. {section.title} (guide section {section.guide})", align="left")
@@ -106,17 +99,15 @@ def _renderable(document: Document) -> RenderableType:
     if document.other_checks:
         parts.append(Rule("Other live checks", align="left"))
         parts.append(_table(document.other_checks))
-    if document.soak is not None:
-        soak = document.soak
+    if document.soak_runs:
         parts.append(Rule("Commissioning soak", align="left"))
-        parts.append(
-            Text(
-                f"{soak.minutes:g} minutes asked, a reading every {soak.interval_s:g} s, "
-                f"{len(soak.samples)} samples, {len(soak.failed)} without an answer."
-            )
-        )
-        for plot in soak_plots(soak):
-            parts.append(Text(f"{plot.title}: plotted in the PDF and HTML reports"))
+        parts.extend(Text(line) for line in document.soak_runs)
+        if document.soak is not None:
+            for plot in soak_plots(document.soak):
+                parts.append(Text(f"{plot.title}: plotted in the PDF and HTML reports"))
+    if document.miner_writes:
+        parts.append(Rule("Written to the miner", align="left"))
+        parts.extend(Text(line) for line in document.miner_writes)
     if document.selftest:
         parts.append(Rule("Hash self-test", align="left"))
         for label, value in document.selftest:

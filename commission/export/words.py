@@ -25,9 +25,6 @@ from commission.checklist.models import (
 )
 from commission.results import Status
 
-SIMULATED_STAMP: Final = "SIMULATED MINER: practice record, not a commissioning record"
-"""Printed on every page of a report whose miner was the built-in simulator."""
-
 STATUS_MEANING: Final[dict[Status, str]] = {
     Status.PASS: "within the limit",
     Status.SKIPPED: "does not apply to this run",

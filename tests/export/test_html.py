@@ -20,12 +20,9 @@ import pytest
 from pypdf import PdfReader
 
 from commission.checklist.models import Checklist
-from commission.export.document import Document, build_document
 from commission.export.html import render_html
 from commission.export.job_report import document_of
-from commission.export.words import SIMULATED_STAMP
-from commission.job import Job
-from commission.verify.report import SoakSeries
+from commission.job import SIMULATED_NOTICE, Job
 from tests.export.conftest import FAILED_TITLES, GENERATED
 from tests.export.pdf_text import pdf_text, squeezed
 
@@ -56,11 +53,8 @@ OFFLINE = [
 ]
 
 
-def _document(job: Job, checklist: Checklist, soak: SoakSeries) -> Document:
-    words = document_of(job, checklist, generated=GENERATED)
-    return build_document(
-        job, checklist, words.verdict, simulated=True, soak=soak, generated=GENERATED
-    )
+def _html(job: Job, checklist: Checklist) -> str:
+    return render_html(document_of(job, checklist, generated=GENERATED))
 
 
 class _References(HTMLParser):
@@ -76,10 +70,8 @@ class _References(HTMLParser):
             self.found.append(f"<{tag}>")
 
 
-def test_html_is_one_self_contained_document(
-    job: Job, checklist: Checklist, soak: SoakSeries
-) -> None:
-    html = render_html(_document(job, checklist, soak))
+def test_html_is_one_self_contained_document(job: Job, checklist: Checklist) -> None:
+    html = _html(job, checklist)
     assert html.startswith("<!DOCTYPE html>")
     references = _References()
     references.feed(html)
@@ -88,7 +80,11 @@ def test_html_is_one_self_contained_document(
     assert "default-src 'none'" in html
     assert html.count("<svg") == 2
     assert "@page" in html and "break-inside: avoid" in html
-    assert html.count(SIMULATED_STAMP) == 2  # the repeated page head and foot
+    assert html.count(SIMULATED_NOTICE) == 2  # the page head and foot, repeated on every page
+
+
+def test_html_of_a_real_miner_has_no_stamp(real_job: Job, checklist: Checklist) -> None:
+    assert "SIMULATED" not in _html(real_job, checklist)
 
 
 def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -122,10 +118,10 @@ window.addEventListener("load", () => {
 @pytest.mark.slow
 @pytest.mark.parametrize("width_px", [718, 740])
 def test_browser_lays_the_page_out_without_overflow_or_fetches(
-    job: Job, checklist: Checklist, soak: SoakSeries, tmp_path: Path, width_px: int
+    job: Job, checklist: Checklist, tmp_path: Path, width_px: int
 ) -> None:
     """A4 and Letter printable widths at 96 dpi (186 mm and 196 mm): nothing sticks out."""
-    html = render_html(_document(job, checklist, soak))
+    html = _html(job, checklist)
     # Drop the page's own Content Security Policy so that a fetch it tried would really be seen.
     probe = re.sub(r"<meta http-equiv=\"Content-Security-Policy\"[^>]*>", "", html)
     probe = probe.replace("</body>", PROBE + "</body>")
@@ -162,12 +158,11 @@ def _off_page(outside: list[str], number: int, width: float) -> Callable[..., No
 def test_browser_prints_every_item_on_a4_and_letter(
     job: Job,
     checklist: Checklist,
-    soak: SoakSeries,
     tmp_path: Path,
     size: str,
     points: tuple[int, int],
 ) -> None:
-    html = render_html(_document(job, checklist, soak))
+    html = _html(job, checklist)
     page = tmp_path / "report.html"
     page.write_text(html.replace("</style>", f"@page {{ size: {size}; }}</style>", 1), "utf-8")
     output = tmp_path / "printed.pdf"
@@ -183,7 +178,7 @@ def test_browser_prints_every_item_on_a4_and_letter(
         printed.extract_text(visitor_text=_off_page(outside, number, width))
     assert outside == [], f"text printed off the page: {outside[:10]}"
     text = squeezed(pdf_text(data))
-    assert "NOTREADY" in text and squeezed(SIMULATED_STAMP) in text
+    assert "NOTREADY" in text and squeezed(SIMULATED_NOTICE) in text
     for title in FAILED_TITLES:
         assert squeezed(title) in text
     for _section, _step, item in checklist.items():

@@ -22,9 +22,9 @@ from commission.export.job_report import (
     render_report,
     report_bytes,
 )
-from commission.job import Job
+from commission.job import SIMULATED_NOTICE, Job
 from commission.results import Status
-from tests.export.conftest import GENERATED, POOL_PASSWORD, WEB_PASSWORD
+from tests.export.conftest import FAILED_TITLES, GENERATED, POOL_PASSWORD, WEB_PASSWORD
 from tests.export.pdf_text import pdf_text
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -53,7 +53,7 @@ def test_item_states_are_the_latest_results(job: Job, checklist: Checklist) -> N
         return item_state(job, checklist, checklist.item(item_id))
 
     assert state("psu.pcie.b1-1") == ("DONE", Status.PASS)
-    assert state("psu.pcie.b1-2") == ("NOT DONE", Status.FAIL)
+    assert state("psu.pcie.b1-2") == ("NOT DONE", None)  # answered no: still open
     assert state("psu.output-voltage") == ("PASS", Status.PASS)
     assert state("water.ph") == ("FAIL", Status.FAIL)
     assert state("water.dew-point-margin") == ("FAIL", Status.FAIL)
@@ -70,6 +70,7 @@ def test_text_report_speaks_in_words(job: Job, checklist: Checklist) -> None:
     for _section, _step, item in checklist.items():
         assert item.title in " ".join(text.split()) or item.title.split()[0] in text
     assert "VERDICT: NOT READY" in text
+    assert text.startswith(f"*** {SIMULATED_NOTICE}")
     assert "12.05 V (entered as “12,05 V”)" in text
     assert "9.6 pH is above the 9 pH maximum" in text
     assert "Earlier (1)" in text and "9.8 pH (FAIL)" in text
@@ -106,7 +107,17 @@ def test_json_report_carries_the_whole_record(job: Job, checklist: Checklist) ->
     document = json.loads(render_report(job, checklist, "json", generated=GENERATED))
     assert document["schema"] == REPORT_SCHEMA == "commission.report/2"
     assert document["verdict"]["word"] == "NOT READY"
-    assert document["simulated"] is False and document["stamp"] is None
+    assert document["simulated"] is True
+    assert document["stamp"].startswith(SIMULATED_NOTICE)
+    assert "chain-missing:7" in document["stamp"]
+    assert document["sources"][0]["scenario"] == "chain-missing:7"
+    reasons = document["verdict"]["reasons"]
+    assert reasons[0]["severity"] == "failed"
+    assert {r["title"] for r in reasons if r["severity"] == "failed"} >= set(FAILED_TITLES)
+    soak = document["soaks"][0]
+    assert len(soak["samples"]) == 21 and soak["samples"][7]["error"]
+    assert document["selftests"][0]["passed"] is True
+    assert document["miner_writes"][0]["kind"] == "pools"
     by_id = {item["id"]: item for item in document["items"]}
     assert len(by_id) == sum(1 for _ in checklist.items())
     ph = by_id["water.ph"]
@@ -115,7 +126,7 @@ def test_json_report_carries_the_whole_record(job: Job, checklist: Checklist) ->
     assert ph["limit"] == "6–9 pH" and ph["reading"] == "9.6 pH"
     rate = by_id["monitoring.hashrate-nominal"]
     assert rate["status"] == "pass" and rate["live"]["latest"]["status"] == "pass"
-    assert [o["status"] for o in rate["live"]["history"]] == ["skipped", "pass"]
+    assert [span["status"] for span in rate["live"]["history"]] == ["skipped", "pass"]
     chains = by_id["monitoring.chains-present"]["live"]["latest"]
     assert chains["evidence"][0]["source_words"] == "miner API, stats reply (chain_acn7)"
     assert (
@@ -132,20 +143,24 @@ def test_junit_counts_every_item_with_stable_unique_names(job: Job, checklist: C
     failed = {case.get("name") for case in cases if case.find("failure") is not None}
     assert failed == {
         "water.ph: pH",
-        "psu.pcie.b1-2: Hash board 1, connector 2",
         "water.dew-point-margin: Inlet at least 3 °C above the dew point",
         "monitoring.chains-present: All 12 chains with 18 chips each",
     }
-    assert root.get("failures") == "4" and root.get("errors") == "1"
+    assert root.get("failures") == "3" and root.get("errors") == "1"
     assert root.get("tests") == str(len(cases))
     suite = root.find("testsuite")
     assert suite is not None
     properties = {p.get("name"): p.get("value") for p in suite.iter("property")}
     assert properties["verdict"] == "NOT READY"
-    assert properties["miner_serial"] == "SIMH0001" and properties["simulated"] == "false"
-    open_case = next(c for c in cases if c.get("name", "").startswith("water.turbidity:"))
-    skipped = open_case.find("skipped")
-    assert skipped is not None and skipped.get("message") == "not done yet"
+    assert properties["miner_serial"] == "SIMH0001" and properties["simulated"] == "true"
+    assert properties["stamp"].startswith(SIMULATED_NOTICE)
+    for item_id, message in (
+        ("water.turbidity", "not done yet"),
+        ("psu.pcie.b1-2", "answered no: do it, then confirm it"),
+    ):
+        case = next(c for c in cases if c.get("name", "").startswith(f"{item_id}:"))
+        skipped = case.find("skipped")
+        assert skipped is not None and skipped.get("message") == message
 
 
 def test_export_command_writes_each_format_and_says_where(

@@ -12,12 +12,9 @@ from pypdf import PdfReader
 from commission.checklist.models import Checklist, InfoItem, MeasurementItem
 from commission.cli import main
 from commission.errors import ExitCode
-from commission.export.document import build_document
 from commission.export.job_report import document_of
-from commission.export.pdf import blank_checklist_pdf, render_pdf
-from commission.export.words import SIMULATED_STAMP
-from commission.job import Job
-from commission.verify.report import SoakSeries
+from commission.export.pdf import Paper, blank_checklist_pdf, render_pdf
+from commission.job import SIMULATED_NOTICE, Job
 from tests.export.conftest import FAILED_TITLES, GENERATED
 from tests.export.pdf_text import pdf_pages, pdf_text, squeezed
 
@@ -25,17 +22,13 @@ A4 = (595.28, 841.89)
 LETTER = (612.0, 792.0)
 
 
-def _simulated_pdf(job: Job, checklist: Checklist, soak: SoakSeries, paper: str = "a4") -> bytes:
-    words = document_of(job, checklist, generated=GENERATED)
-    document = build_document(
-        job, checklist, words.verdict, simulated=True, soak=soak, generated=GENERATED
-    )
-    return render_pdf(document, paper)  # type: ignore[arg-type]
+def _pdf(job: Job, checklist: Checklist, paper: Paper = "a4") -> bytes:
+    return render_pdf(document_of(job, checklist, generated=GENERATED), paper)
 
 
 @pytest.fixture(scope="module")
-def simulated_a4(job: Job, checklist: Checklist, soak: SoakSeries) -> bytes:
-    return _simulated_pdf(job, checklist, soak)
+def simulated_a4(job: Job, checklist: Checklist) -> bytes:
+    return _pdf(job, checklist)
 
 
 @pytest.fixture(scope="module")
@@ -52,24 +45,19 @@ def test_report_pdf_carries_the_verdict_every_failure_and_the_stamp(simulated_a4
         assert squeezed(title) in squeezed(text)
     assert "Inlet at least 3 °C above the dew point" in text
     assert "9.6 pH is above the 9 pH maximum" in text
-    assert all(SIMULATED_STAMP in page for page in pages), "a page lacks the simulated stamp"
+    assert all(SIMULATED_NOTICE in page for page in pages), "a page lacks the simulated stamp"
     assert all(re.search(rf"page {n} of {len(pages)}", page) for n, page in enumerate(pages, 1))
     assert "Hash rate during the soak" in text and "Hottest PCB temperature" in text
     assert "Technician" in text and "Customer" in text and "Signature" in text
 
 
-def test_report_pdf_of_a_real_miner_has_no_stamp(job: Job, checklist: Checklist) -> None:
-    data = render_pdf(document_of(job, checklist, generated=GENERATED))
-    assert "SIMULATED" not in pdf_text(data)
+def test_report_pdf_of_a_real_miner_has_no_stamp(real_job: Job, checklist: Checklist) -> None:
+    text = pdf_text(_pdf(real_job, checklist))
+    assert "SIMULATED" not in text and "NOT READY" in text
 
 
-def test_pdf_paper_sizes(
-    simulated_a4: bytes, job: Job, checklist: Checklist, soak: SoakSeries
-) -> None:
-    for data, size in (
-        (simulated_a4, A4),
-        (_simulated_pdf(job, checklist, soak, "letter"), LETTER),
-    ):
+def test_pdf_paper_sizes(simulated_a4: bytes, job: Job, checklist: Checklist) -> None:
+    for data, size in ((simulated_a4, A4), (_pdf(job, checklist, "letter"), LETTER)):
         for page in PdfReader(io.BytesIO(data)).pages:
             assert (float(page.mediabox.width), float(page.mediabox.height)) == pytest.approx(size)
 
