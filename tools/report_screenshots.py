@@ -1,16 +1,16 @@
 """Make the README pictures of the PDF report and the blank checklist (first pages as PNG).
 
 Nothing is drawn by hand: a job is recorded through the job file API with a technician's typed
-answers, the live checks and a short soak are run by ``commission --verify --simulate`` against
-the built-in simulator on loopback (a missing chain 7), and ``commission checklist --format pdf``
-writes the blank checklist. ``pdftoppm`` (poppler-utils) renders the first pages.
+answers, ``commission --verify --simulate chain-missing:7 --soak 1 --job FILE`` adds the live
+checks and a short soak from the built-in simulator on loopback, ``commission export`` writes the
+PDF and ``commission checklist --format pdf`` the blank checklist. ``pdftoppm`` (poppler-utils)
+renders the first pages.
 
 Run from the repository root: ``python tools/report_screenshots.py``.
 """
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
 import sys
@@ -18,17 +18,12 @@ import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from commission.checklist import load_builtin
-from commission.export.job_report import document_of
-from commission.export.pdf import blank_checklist_pdf, render_pdf
-from commission.job import Job, JobFile, Location, SoakReading, SoakRun
-from commission.results import Evidence, Outcome, Status
+from commission.job import Job, JobFile, Location
 
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "screenshots"
 SCENARIO = "chain-missing:7"
-VERIFY = (sys.executable, "-m", "commission", "--verify", "--simulate", SCENARIO, "--soak", "1")
 ANSWERS = (
     ("site.ambient-temperature", "24"),
     ("site.relative-humidity", "48"),
@@ -61,61 +56,6 @@ def _clock() -> Iterator[datetime]:
         moment += timedelta(minutes=2)
 
 
-def _verify() -> dict[str, Any]:
-    done = subprocess.run(
-        [*VERIFY, "--json"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if not done.stdout.strip():
-        raise SystemExit(
-            f"commission --verify gave no JSON (exit {done.returncode}):\n{done.stderr}"
-        )
-    miner: dict[str, Any] = json.loads(done.stdout)["miners"][0]
-    return miner
-
-
-def _outcome(data: dict[str, Any]) -> Outcome:
-    return Outcome(
-        rule_id=data["rule"],
-        item_id=data["item"],
-        section=data["section"],
-        title=data["title"],
-        status=Status(data["status"]),
-        expected=data["expected"],
-        observed=data["observed"],
-        action=data["action"],
-        guide_ref=data["guide_ref"],
-        at=datetime.fromisoformat(data["at"]),
-        evidence=tuple(Evidence(**evidence) for evidence in data["evidence"]),
-    )
-
-
-def _soak(data: dict[str, Any], outcomes: list[Outcome]) -> SoakRun:
-    samples = tuple(
-        SoakReading(
-            offset_s=sample["offset_s"],
-            elapsed_s=sample["elapsed_s"],
-            ghs_5s=sample["ghs_5s"],
-            pcb_c={int(board): value for board, value in sample["pcb_c"].items()},
-            chip_max_c=sample["chip_max_c"],
-            fans_turning=sample["fans_turning"],
-            error=sample["error"],
-        )
-        for sample in data["samples"]
-    )
-    outcome = next(outcome for outcome in outcomes if outcome.rule_id == "soak.stability")
-    return SoakRun(
-        started_at=outcome.at - timedelta(minutes=data["minutes"]),
-        finished_at=outcome.at,
-        minutes=data["minutes"],
-        interval_s=data["interval_s"],
-        samples=samples,
-        outcome=outcome,
-    )
-
-
 def _first_page_png(pdf: Path, name: str) -> Path:
     target = SCREENSHOTS / name
     subprocess.run(
@@ -125,23 +65,26 @@ def _first_page_png(pdf: Path, name: str) -> Path:
     return target
 
 
+def _commission(*args: str) -> None:
+    done = subprocess.run([sys.executable, "-m", "commission", *args], check=False)
+    if done.returncode not in (0, 1):  # 1: the job is NOT READY, as the picture shows
+        raise SystemExit(f"commission {' '.join(args)} ended with exit {done.returncode}")
+
+
 def main() -> int:
     if shutil.which("pdftoppm") is None:
         print("pdftoppm is missing: apt-get install poppler-utils", file=sys.stderr)
         return 2
     checklist = load_builtin()
-    miner = _verify()
-    outcomes = [_outcome(outcome) for outcome in miner["outcomes"]]
     with tempfile.TemporaryDirectory() as folder:
+        job_path = Path(folder) / "job.json"
         ticks = _clock()
         with JobFile.create(
-            Path(folder) / "job.json",
+            job_path,
             Job(
                 technician="R. Ortega",
                 site="Hall B, row 3",
                 miner_serial="SIMH0001",
-                miner_mac="02:5A:C5:00:00:01",
-                miner_host=miner["host"],
                 location=Location(shelf="3", step="2", position="14"),
                 checklist_id=checklist.id,
                 checklist_version=checklist.version,
@@ -153,16 +96,11 @@ def main() -> int:
         ) as job_file:
             for item_id, text in ANSWERS:
                 job_file.answer(checklist.item(item_id), text)
-            job_file.note_miner(simulated=True, scenario=SCENARIO, host=miner["host"])
-            job_file.record_outcomes(o for o in outcomes if o.rule_id != "soak.stability")
-            if miner["soak"] is not None:
-                job_file.record_soak(_soak(miner["soak"], outcomes))
-            job = job_file.job
-        document = document_of(job, checklist)
+        _commission("--verify", "--simulate", SCENARIO, "--soak", "1", "--job", str(job_path))
         report = Path(folder) / "report.pdf"
-        report.write_bytes(render_pdf(document))
+        _commission("export", str(job_path), "--format", "pdf", "-o", str(report))
         blank = Path(folder) / "checklist.pdf"
-        blank.write_bytes(blank_checklist_pdf(checklist))
+        _commission("checklist", "--format", "pdf", "-o", str(blank))
         for path in (
             _first_page_png(report, "report-pdf.png"),
             _first_page_png(blank, "checklist-pdf.png"),
