@@ -10,6 +10,7 @@ with that many decimals, unquoted), ``str`` (quoted), ``bool`` (``true``/``false
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from typing import Final, Literal, NamedTuple
 
@@ -341,6 +342,7 @@ STATS_FREQUENCY: Final = "frequency"
 STATS_TOTAL_RATEIDEAL: Final = "total_rateideal"
 STATS_TOTAL_FREQAVG: Final = "total_freqavg"
 STATS_HW_ERRORS: Final = "no_matching_work"
+STATS_FAN_NUM: Final = "fan_num"
 POOL_INDEX: Final = "POOL"
 POOL_URL: Final = "URL"
 POOL_STATUS: Final = "Status"
@@ -387,3 +389,158 @@ PASSWD_REFUSALS: Final = (
     "New Password must be set",
     "New Password does not match",
 )
+
+
+# ---------------------------------------------------------------------------------------------
+# Sources in plain words. A reading's source is written ``rpc <command> <key>`` (``rpc stats
+# temp2_7``), ``rpc pools[<n>] <key>``, ``web <page> <key>``, or a whole read (``rpc stats``,
+# ``web get_kernel_log.cgi``); reports show it to the technician through describe_source.
+
+_COMMAND_WORDS: Final = {
+    "version": "version",
+    "summary": "summary",
+    "stats": "stats",
+    "pools": "pools",
+    "devs": "devices",
+}
+_PAGE_WORDS: Final = {
+    "get_system_info.cgi": "system page",
+    "get_network_info.cgi": "network page",
+    "get_kernel_log.cgi": "kernel log",
+    "get_miner_conf.cgi": "miner configuration",
+    "set_miner_conf.cgi": "miner configuration (save)",
+    "passwd.cgi": "password page",
+    "minerStatus.cgi": "status page",
+    "default password check": "login with the default password",
+}
+_KEY_WORDS: Final = {
+    ELAPSED: "running time",
+    GHS_5S: "hash rate (5-second average)",
+    GHS_AV: "hash rate (average since start)",
+    ACCEPTED: "accepted shares",
+    REJECTED: "rejected shares",
+    STALE: "stale shares",
+    HARDWARE_ERRORS: "hardware errors",
+    DEVICE_HW_PCT: "hardware error share",
+    "Device Rejected%": "rejected share",
+    "Pool Rejected%": "pool rejected share",
+    "Pool Stale%": "pool stale share",
+    STATS_HW_ERRORS: "hardware errors",
+    STATS_TOTAL_RATEIDEAL: "ideal hash rate",
+    STATS_TOTAL_FREQAVG: "average frequency",
+    "total_rate": "hash rate (sum of chains)",
+    "total_acn": "ASIC count (all chains)",
+    STATS_FREQUENCY: "frequency",
+    STATS_FAN_NUM: "number of fans turning",
+    "temp_num": "number of temperature sensors",
+    "miner_count": "number of chains",
+    "temp_max": "hottest temperature",
+    VERSION_TYPE: "model",
+    VERSION_COMPILE_TIME: "firmware build date",
+    VERSION_BMMINER: "bmminer version",
+    VERSION_MINER: "miner version",
+    VERSION_API: "API version",
+    POOL_URL: "URL",
+    POOL_USER: "worker",
+    POOL_STATUS: "status",
+    POOL_PRIORITY: "priority",
+    POOL_INDEX: "number",
+    POOL_STRATUM_ACTIVE: "in use",
+    POOL_LAST_SHARE_TIME: "last share time",
+    POOL_DIFF: "difficulty",
+    DEVS_MHS_5S: "hash rate (5-second average)",
+    DEVS_MHS_AV: "hash rate (average since start)",
+    DEVS_ENABLED: "enabled",
+    DEVS_STATUS: "status",
+    DEVS_NAME: "name",
+    SYSTEM_MINER_TYPE: "model",
+    SYSTEM_MAC: "MAC address",
+    SYSTEM_HOSTNAME: "host name",
+    SYSTEM_IP: "IP address",
+    SYSTEM_FILESYSTEM_VERSION: "firmware file-system version",
+    SYSTEM_BMMINER_VERSION: "bmminer version",
+    NETWORK_HOSTNAME: "host name",
+}
+_PER_CHAIN_WORDS: Final = (
+    (re.compile(r"^chain_acn(\d+)$"), "chain {} ASIC count"),
+    (re.compile(r"^chain_acs(\d+)$"), "chain {} ASIC status"),
+    (re.compile(r"^chain_hw(\d+)$"), "chain {} hardware errors"),
+    (re.compile(r"^chain_rateideal(\d+)$"), "chain {} ideal hash rate"),
+    (re.compile(r"^chain_rate(\d+)$"), "chain {} hash rate"),
+    (re.compile(r"^freq_avg(\d+)$"), "chain {} average frequency"),
+    (re.compile(r"^temp_pcb(\d+)$"), "chain {} board (PCB) temperatures"),
+    (re.compile(r"^temp_chip(\d+)$"), "chain {} chip temperatures"),
+    (re.compile(r"^temp2_(\d+)$"), "chain {} chip temperature"),
+    (re.compile(r"^temp3_(\d+)$"), "chain {} second chip temperature"),
+    (re.compile(r"^temp(\d+)$"), "chain {} board (PCB) temperature"),
+    (re.compile(r"^fan(\d+)$"), "fan {} speed"),
+)
+_RPC_SOURCE: Final = re.compile(
+    r"^rpc (?P<command>[a-z]+)(?:\[(?P<index>\d+)\])?(?: (?P<key>.+))?$"
+)
+_WEB_SOURCE: Final = re.compile(r"^web (?P<page>\S+(?: password check)?)(?: (?P<key>.+))?$")
+_LINE_SOURCE: Final = re.compile(r"^(?P<where>kernel log|console) line (?P<line>\d+)$")
+
+
+def describe_key(key: str) -> str:
+    """A firmware field name in plain words: ``chain_acn2`` -> ``chain 2 ASIC count``."""
+    if key in _KEY_WORDS:
+        return _KEY_WORDS[key]
+    for pattern, words in _PER_CHAIN_WORDS:
+        if (match := pattern.match(key)) is not None:
+            return words.format(match[1])
+    return f"field {key!r}"
+
+
+def describe_source(source: str) -> str:
+    """Where a reading came from, in words a technician reads without knowing the firmware.
+
+    ``rpc stats chain_acn2`` -> ``miner API, stats: chain 2 ASIC count``; ``rpc pools[1] URL`` ->
+    ``miner API, pools: pool 2 URL``; ``web get_kernel_log.cgi`` -> ``web UI, kernel log``;
+    ``kernel log line 42`` -> ``kernel log, line 42``. A source in no known form is returned as
+    it is.
+    """
+    text = source.strip()
+    if (match := _RPC_SOURCE.match(text)) is not None:
+        command = match["command"]
+        words = f"miner API, {_COMMAND_WORDS.get(command, command)}"
+        # Evidence sometimes joins several keys with "/" (``Status/Accepted/Rejected``).
+        keys = (
+            ", ".join(describe_key(part) for part in match["key"].split("/"))
+            if match["key"]
+            else ""
+        )
+        if match["index"] is not None:
+            pool = f"pool {int(match['index']) + 1}"
+            return f"{words}: {pool} {keys}" if keys else f"{words}: {pool}"
+        return f"{words}: {keys}" if keys else words
+    if (match := _WEB_SOURCE.match(text)) is not None:
+        page = match["page"]
+        words = f"web UI, {_PAGE_WORDS.get(page, page)}"
+        return f"{words}: {describe_key(match['key'])}" if match["key"] else words
+    if (match := _LINE_SOURCE.match(text)) is not None:
+        where = "serial console" if match["where"] == "console" else "kernel log"
+        return f"{where}, line {match['line']}"
+    return text
+
+
+READING_COMMANDS: Final = {
+    "chain": ("rpc stats",),
+    "chains": ("rpc stats",),
+    "board": ("rpc stats",),
+    "fan": ("rpc stats",),
+    "fans": ("rpc stats",),
+    "totals": ("rpc summary", "rpc stats", "rpc devs"),
+    "identity": ("rpc version", "rpc stats", "web get_system_info.cgi"),
+    "pool": ("rpc pools",),
+    "pools": ("rpc pools",),
+    "kernel_log": ("web get_kernel_log.cgi",),
+    "web": ("web",),
+}
+"""The reads that supply each group of readings (the first part of a reading key): when a whole
+read fails, these say which readings it leaves unread."""
+
+
+def reads_supplying(key_pattern: str) -> tuple[str, ...]:
+    """The whole-read sources (``rpc stats``, ...) that supply readings matching ``key_pattern``."""
+    return READING_COMMANDS.get(key_pattern.split(".", 1)[0], ())

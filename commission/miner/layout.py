@@ -1,10 +1,16 @@
-"""The S9 Hydro's physical layout: which API chain sits on which hash board and PCIe connector.
+"""The S9 Hydro's physical layout: which API chain sits on which hash board, and what is known.
 
 The guide says the Hydro has 4 hash boards with 3 PCIe power connectors each, plus one on the
 controller, and the firmware reports 12 chains numbered 2, 3, 4, 6-14 with 18 ASICs each. It does
-not say which chain is on which board. The table below is a documented assumption (from the T9+
-PIC grouping in bmminer: chains {2,9,10}, {3,11,12}, {4,13,14}, plus the S9 trio {6,7,8}), and it is
-the only place in the code that holds it: correct it here and every message follows.
+not say which chain is on which board.
+
+What is known: decompiled stock firmware groups the chains per board as {6,7,8}, {2,9,10},
+{3,11,12} and {4,13,14} (the T9+ PIC grouping in bmminer). What is not published: which physical
+board is "board 1", and which of a board's three PCIe leads feeds which chain. So live data
+confirms a *board*, never a single connector: every action names the board, all three of its PCIe
+leads and its ribbon cable, and every text that names a board number says the numbering is
+assumed (:data:`BOARD_ORDER_NOTE`). This module is the only place that holds the assumption:
+correct it here and every message follows.
 """
 
 from __future__ import annotations
@@ -23,15 +29,31 @@ PUMP_HEADER: Final = "PUMP (black 4-pin)"
 CONTROLLER_CONNECTOR: Final = "PCIe-C"
 
 
+BOARD_ORDER_NOTE: Final = (
+    "board numbers are assumed: the firmware groups the chains per board as 6-7-8, 2-9-10, "
+    "3-11-12 and 4-13-14, but which physical board is which is not published"
+)
+"""Said wherever a board number is shown, so nobody takes the numbering for a published fact."""
+CONNECTOR_ORDER_NOTE: Final = (
+    "which of a board's three PCIe leads feeds which chain is not published"
+)
+
+
 class ChainPlace(NamedTuple):
-    """Where one API chain physically is."""
+    """Where one API chain physically is (board assumed; see :data:`BOARD_ORDER_NOTE`)."""
 
     chain: int
     board: int
     connector: str
-    """The PCIe power connector that feeds this chain, e.g. ``PCIe-B2.3``."""
+    """A PCIe lead of this chain's board, by position, e.g. ``PCIe-B2.3``. Which lead feeds which
+    chain is *not* known (:data:`CONNECTOR_ORDER_NOTE`): actions name all of :attr:`connectors`."""
     ribbon: str
     """The ribbon cable between this board and the control board."""
+
+    @property
+    def connectors(self) -> tuple[str, ...]:
+        """All three PCIe leads of this chain's board (one of them feeds the chain)."""
+        return connectors_of_board(self.board)
 
 
 def _connector(board: int, position: int) -> str:
@@ -87,3 +109,21 @@ def place_of(chain: int) -> ChainPlace:
             f"chain {chain} does not exist on an S9 Hydro; its chains are "
             + ", ".join(map(str, CHAINS))
         ) from None
+
+
+def board_name(board: int) -> str:
+    """``hash board 4``: the words for a board number (the numbering is assumed)."""
+    return f"hash board {board}"
+
+
+def board_parts(board: int) -> str:
+    """What to check on one board: ``hash board 4 (PCIe leads PCIe-B4.1, PCIe-B4.2, PCIe-B4.3
+    and its ribbon cable)``."""
+    leads = ", ".join(connectors_of_board(board))
+    return f"{board_name(board)} (PCIe leads {leads} and its ribbon cable)"
+
+
+def chain_board(chain: int) -> str:
+    """``chain 7 on hash board 4``, or ``chain N`` for a chain the Hydro does not have."""
+    place = CHAIN_PLACES.get(chain)
+    return f"chain {chain}" if place is None else f"chain {chain} on {board_name(place.board)}"

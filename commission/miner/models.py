@@ -2,12 +2,18 @@
 
 Nothing here knows a firmware field name; :mod:`commission.miner.parse` maps replies onto these
 models. A snapshot is one moment; a soak keeps a series of them. Values the firmware did not report
-are ``None`` (never a made-up zero), so a rule can tell "not read" from "read as 0".
+are ``None`` where the model allows it, so a rule can tell "not read" from "read as 0". Every
+reading that is missing, garbled, implausible or contradicted is also named in
+``MinerSnapshot.problems`` by its :class:`FieldKey`: a reading with a problem is not to be judged
+(see :meth:`MinerSnapshot.usable`), whatever value the model holds for it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
+from fnmatch import fnmatchcase
+from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -136,12 +142,77 @@ class Totals(_Frozen):
     frequency_mhz: float | None = None
 
 
+class FieldKey:
+    """Names of the readings in a snapshot, so a problem and a rule can name the same reading.
+
+    A key is a dotted path such as ``chain.7.asics`` or ``totals.ghs_5s``; a rule declares the keys
+    it reads as patterns (``chain.*.asics``), and a problem carries the key of the reading it spoils.
+    These are our names, not the firmware's: :mod:`commission.miner.fields` maps firmware fields
+    onto them.
+    """
+
+    ELAPSED: Final = "totals.elapsed"
+    GHS_5S: Final = "totals.ghs_5s"
+    GHS_AVG: Final = "totals.ghs_avg"
+    GHS_IDEAL: Final = "totals.ghs_ideal"
+    HW_ERRORS: Final = "totals.hw_errors"
+    DEVICE_HW_PCT: Final = "totals.device_hw_pct"
+    ACCEPTED: Final = "totals.accepted"
+    REJECTED: Final = "totals.rejected"
+    FREQUENCY: Final = "totals.frequency"
+    MODEL: Final = "identity.model"
+    FIRMWARE_DATE: Final = "identity.firmware_date"
+    CHAIN_LAYOUT: Final = "chains.layout"
+    """The set of chain positions (exactly the Hydro's 12)."""
+    FAN_COUNT: Final = "fans.count"
+    KERNEL_LOG: Final = "kernel_log"
+    WEB_LOGIN: Final = "web.login"
+
+    @staticmethod
+    def chain(chain: int, part: str) -> str:
+        """One reading of one chain: ``asics``, ``asic_status``, ``rate``, ``rate_ideal``,
+        ``hw_errors``, ``frequency``."""
+        return f"chain.{chain}.{part}"
+
+    @staticmethod
+    def sensor(chain: int, kind: str, position: int) -> str:
+        """One temperature sensor of a chain: ``kind`` is ``temp_pcb`` or ``temp_chip``, 1-based."""
+        return f"chain.{chain}.{kind}.{position}"
+
+    @staticmethod
+    def board(board: int, kind: str) -> str:
+        """One hash board's temperature, ``kind`` ``temp_pcb`` or ``temp_chip`` (spoilt only when
+        none of the board's sensors of that kind gives a usable reading)."""
+        return f"board.{board}.{kind}"
+
+    @staticmethod
+    def fan(index: int) -> str:
+        return f"fan.{index}"
+
+    @staticmethod
+    def pool(index: int, part: str) -> str:
+        """One reading of one pool (0-based index as the firmware numbers pools)."""
+        return f"pool.{index}.{part}"
+
+
+ProblemKind = Literal["unread", "missing", "garbage", "implausible", "inconsistent"]
+"""Why a reading cannot be used: its command was not read at all, the field was absent, its value
+could not be decoded, it is out of the plausible range, or it contradicts another reading."""
+
+
 class Problem(_Frozen):
-    """A part of the snapshot that could not be read, with the reason (shown as evidence)."""
+    """A reading (or a whole read) that cannot be trusted, with the reason (shown as evidence)."""
 
     source: str
-    """What was being read, e.g. ``rpc stats`` or ``web get_kernel_log.cgi``."""
+    """Where it came from, e.g. ``rpc stats temp2_7`` (a field) or ``rpc stats`` (a whole read);
+    :func:`commission.miner.fields.describe_source` says it in plain words."""
     message: str
+    """Why it cannot be used, e.g. ``below the plausible -10 to 150 °C``."""
+    field: str = ""
+    """The :class:`FieldKey` of the reading it spoils; empty when a whole read failed."""
+    value: str | None = None
+    """The raw value as received (shortened), None when there was no value."""
+    kind: ProblemKind = "unread"
 
 
 class MinerSnapshot(_Frozen):
@@ -164,3 +235,16 @@ class MinerSnapshot(_Frozen):
     def chain(self, number: int) -> ChainReading | None:
         """The reading for API chain ``number``, or None when it is not in the snapshot."""
         return next((reading for reading in self.chains if reading.chain == number), None)
+
+    def problems_with(self, patterns: Iterable[str]) -> tuple[Problem, ...]:
+        """The field problems whose key matches any of ``patterns`` (``chain.*.asics``)."""
+        wanted = tuple(patterns)
+        return tuple(
+            problem
+            for problem in self.problems
+            if problem.field and any(fnmatchcase(problem.field, pattern) for pattern in wanted)
+        )
+
+    def usable(self, key: str) -> bool:
+        """True when no problem spoils the reading ``key`` (it may still be absent: check None)."""
+        return not any(problem.field == key for problem in self.problems)

@@ -131,9 +131,17 @@ def test_stock_s9_stats_faulty_sensors_are_dropped_and_recorded() -> None:
     stats = parse.parse_stats(load("s9-2019-stock-stats.json"))
     seven = next(chain for chain in stats.chains if chain.chain == 7)
     assert seven.temps_pcb == () and seven.temps_chip == ()
-    sources = {problem.source for problem in stats.problems}
-    assert sources == {"rpc stats temp7", "rpc stats temp2_7"}
-    assert any("-83" in problem.message for problem in stats.problems)
+    sensors = {p.source: p for p in stats.problems if p.field.startswith("chain.7.temp")}
+    assert set(sensors) == {"rpc stats temp7", "rpc stats temp2_7"}
+    chip = sensors["rpc stats temp2_7"]
+    # The problem belongs to the one sensor, with the raw value and the reason.
+    assert (chip.field, chip.value, chip.kind) == ("chain.7.temp_chip.1", "-83", "implausible")
+    assert "-83" in chip.message and "sensor fault" in chip.message
+    # An S9 chain has 63 ASICs: more than a Hydro chain can have, so each count is a problem.
+    counts = {p.field: p for p in stats.problems if p.field.endswith(".asics")}
+    assert set(counts) == {"chain.6.asics", "chain.7.asics", "chain.8.asics"}
+    assert all(p.value == "63" and p.kind == "implausible" for p in counts.values())
+    assert len(stats.problems) == 5
 
 
 def test_asicseer_stats_string_frequency_and_fixed_comma() -> None:
@@ -143,7 +151,8 @@ def test_asicseer_stats_string_frequency_and_fixed_comma() -> None:
     assert [chain.chain for chain in present] == [6, 7, 8]
     assert [chain.temps_chip for chain in present] == [(87.0,), (74.0,), (86.0,)]
     assert [chain.temps_pcb for chain in present] == [(57.0,), (49.0,), (56.0,)]
-    assert stats.problems == ()
+    # Only the 63-ASIC counts (an S9, not a Hydro) are problems; every other field is plausible.
+    assert {p.field for p in stats.problems} == {"chain.6.asics", "chain.7.asics", "chain.8.asics"}
     absent = next(chain for chain in stats.chains if chain.chain == 2)
     assert absent.rate_ghs is None and absent.temps_pcb == ()
 
@@ -160,6 +169,8 @@ def _hydro_device(**overrides: Any) -> dict[str, Any]:
         device[f"temp_pcb{n}"] = "55-55-52" if on else "NaN-NaN-NaN"
         device[f"temp_chip{n}"] = "70-70-67" if on else "NaN-NaN-NaN"
         device[f"chain_rate{n}"] = "1538.83" if on else ""
+        device[f"chain_rateideal{n}"] = 1500.0 if on else 0.0
+        device[f"chain_hw{n}"] = 0
     device.update(overrides)
     return {"STATUS": [{"STATUS": "S"}], "STATS": [{"Type": "Antminer S9 Hydro"}, device]}
 
@@ -329,7 +340,8 @@ def test_assemble_prefers_summary_and_fills_identity_from_web() -> None:
     assert snapshot.totals.ghs_5s == pytest.approx(13883.81)  # from stats: summary missing
     assert snapshot.totals.accepted == 22673  # summed from pools
     assert snapshot.problems[0].source == "rpc summary"
-    assert len(snapshot.problems) == 3  # plus the two bad sensors
+    # plus the two bad sensors, three 63-ASIC counts and no temperature for boards 1-3 (pcb, chip)
+    assert len(snapshot.problems) == 1 + 2 + 3 + 6
 
 
 def test_assemble_takes_identity_from_stats_when_version_failed() -> None:

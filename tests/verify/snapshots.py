@@ -78,7 +78,7 @@ def healthy(**changes: object) -> MinerSnapshot:
                 index=2,
                 url="stratum+tcp://cn.ss.btc.com:3333",
                 user="antminer.1",
-                status="Dead",
+                status="Alive",
                 priority=2,
             ),
         ),

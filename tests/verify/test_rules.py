@@ -151,8 +151,13 @@ def test_low_hashrate_names_weak_chains() -> None:
     chains = tuple(chain(n, rate_ghs=900.0 if n == 11 else 1540.0) for n in CHAINS)
     totals = Totals(elapsed_s=900, ghs_5s=17840.0, ghs_ideal=18000.0, device_hw_pct=0.0)
     finding = run("hashrate.ideal", healthy(chains=chains, totals=totals))
-    assert finding.status is Status.WARN
-    assert "chain 11 (hash board 2, PCIe connector PCIe-B2.2)" in finding.action
+    # 99 % of ideal overall, but chain 11 runs at 60 % of its own ideal: judged per chain.
+    assert finding.status is Status.FAIL
+    assert "chain 11 60%" in finding.observed
+    assert (
+        "chain 11 on hash board 2 (PCIe leads PCIe-B2.1, PCIe-B2.2, PCIe-B2.3 and its ribbon "
+        "cable)" in finding.action
+    )
 
 
 def test_hw_errors_fail_and_name_the_worst_chain() -> None:
@@ -162,7 +167,7 @@ def test_hw_errors_fail_and_name_the_worst_chain() -> None:
     )
     finding = run("hashrate.hw_errors", healthy(chains=chains, totals=totals))
     assert finding.status is Status.FAIL
-    assert "chain 4 (hash board 3" in finding.action
+    assert "chain 4 on hash board 3" in finding.action
 
 
 def test_stalled_fan_names_its_header() -> None:
@@ -211,7 +216,8 @@ def test_pools_need_three_valid_urls_and_workers() -> None:
     assert "pool 1: no worker" in finding.observed
     assert "General Settings" in finding.action
     two = run("pools.configured", healthy(pools=snapshot.pools[:2]))
-    assert two.status is Status.FAIL and "2 of 3 pools" in two.observed
+    assert two.status is Status.WARN and "2 of 3 recommended pools" in two.observed
+    assert "backup" in two.action
 
 
 @pytest.mark.parametrize(
@@ -239,7 +245,7 @@ def test_failover_to_backup_pool_warns() -> None:
     )
     finding = run("pools.active", healthy(pools=pools))
     assert finding.status is Status.WARN
-    assert "pool 0" in finding.action and "Dead" in finding.action
+    assert "pool 1" in finding.action and "Dead" in finding.action
 
 
 def test_all_pools_dead_fails() -> None:
@@ -302,7 +308,8 @@ def test_missing_parts_with_problems_are_errors() -> None:
 def test_empty_snapshot_never_passes() -> None:
     empty = MinerSnapshot(host="x", taken_at=healthy().taken_at)
     for rule_ in SNAPSHOT_RULES:
-        assert apply_rule(rule_, empty).status in {Status.ERROR, Status.SKIPPED}, rule_.rule_id
+        status = apply_rule(rule_, empty).status
+        assert status in {Status.UNJUDGED, Status.SKIPPED}, rule_.rule_id
 
 
 def test_console_fatal_and_chain_detection() -> None:

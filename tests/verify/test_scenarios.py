@@ -77,7 +77,7 @@ EXPECTED: dict[str, tuple[str, Status, tuple[str, ...]]] = {
     "pump-stopped": ("log.fatal", Status.FAIL, ("pump", "black 4-pin", "flow", "inlet")),
     "air-trapped:3": ("temps.spread", Status.FAIL, ("hash board 3", "tilt")),
     "inlet-too-warm": ("log.fatal", Status.FAIL, ("inlet temperature", "pump")),
-    "pool-dead": ("pools.active", Status.WARN, ("pool 0", "Dead")),
+    "pool-dead": ("pools.active", Status.WARN, ("pool 1", "Dead")),
     "all-pools-dead": ("pools.active", Status.FAIL, ("network cable",)),
     "worker-unset": ("pools.configured", Status.FAIL, ("worker",)),
     "low-hashrate": ("hashrate.ideal", Status.FAIL, ("ideal rate",)),
