@@ -131,6 +131,8 @@ class Document:
     """What this app wrote to the miner (pools, web password), one line each, never a value."""
     unknown_answers: tuple[str, ...] = ()
     generated: str = ""
+    miner: str = ""
+    """The miner in a few words for the running head: its serial, else its MAC or address."""
 
     @property
     def simulated(self) -> bool:
@@ -430,5 +432,12 @@ def build_document(
         selftest=_selftest_lines(job),
         miner_writes=writes,
         unknown_answers=tuple(sorted(set(job.answers) - known)),
+        miner=(
+            f"miner {job.miner_serial}"
+            if job.miner_serial
+            else f"miner {job.miner_mac or job.miner_host}"
+            if job.miner_mac or job.miner_host
+            else "miner not identified yet"
+        ),
         generated=f"commission {__version__}" + (f", {_when(generated)}" if generated else ""),
     )

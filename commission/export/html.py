@@ -81,7 +81,8 @@ svg.plot { width: 100%; height: auto; display: block; margin: 2mm 0 4mm; break-i
 .signoff .line { border-bottom: 0.75pt solid var(--ink); height: 9mm; margin-bottom: 1mm; }
 .signoff .label { font-size: 8.5pt; color: var(--muted); margin-bottom: 3mm; }
 .signoff-block { break-inside: avoid; page-break-inside: avoid; }
-@page { margin: 12mm 12mm 14mm; }
+@page { margin: 12mm 12mm 14mm;
+  @bottom-right { content: "page " counter(page) " of " counter(pages); font-size: 8pt; color: #555; } }
 @media print {
   body { max-width: none; padding: 0; }
   a { color: inherit; text-decoration: none; }
@@ -169,11 +170,10 @@ def _signoff() -> str:
 def render_html(document: Document) -> str:
     """The report as an HTML document (UTF-8 text)."""
     verdict = document.verdict
-    serial = next((value for label, value in document.details if label == "Miner serial"), "")
     stamp = f'<span class="stamp">{escape(document.stamp)}</span>' if document.simulated else ""
     running = (
         f'<div class="running"><span>{escape(document.title)}</span>'
-        f"<span>miner {escape(serial)}</span></div>"
+        f"<span>{escape(document.miner)}</span></div>"
     )
     body: list[str] = [f"<h1>{escape(document.title)}</h1>"]
     body.append(
@@ -239,7 +239,7 @@ def render_html(document: Document) -> str:
         '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
         "style-src 'unsafe-inline'; img-src data:\">\n"
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{escape(document.title)}: {escape(serial)}</title>\n"
+        f"<title>{escape(document.title)}: {escape(document.miner)}</title>\n"
         f"<style>{CSS}</style></head>\n<body>\n"
         '<table class="page"><thead><tr><td>'
         + stamp

@@ -389,8 +389,7 @@ def render_pdf(document: Document, paper: Paper = "a4") -> bytes:
         document: the report in words (see :func:`commission.export.document.build_document`).
         paper: ``a4`` or ``letter``.
     """
-    serial = next((value for label, value in document.details if label == "Miner serial"), "")
-    pdf = _new_pages(paper, document.title, f"miner {serial}", document.stamp)
+    pdf = _new_pages(paper, document.title, document.miner, document.stamp)
     pdf.add_page()
     pdf.set_font(FONT, "B", 17)
     pdf.multi_cell(0, 8, document.title, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
