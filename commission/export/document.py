@@ -26,7 +26,7 @@ from commission.checklist.models import (
     Severity,
     TextItem,
 )
-from commission.export.words import describe_source, readable_number, requirement_words
+from commission.export.words import readable_number, requirement_words, source_words
 from commission.job import Entry, Job, JobVerdict, LiveCheck, ReasonSeverity, SoakRun
 from commission.results import Outcome, Status
 
@@ -264,7 +264,7 @@ def evidence_lines(outcome: Outcome) -> tuple[str, ...]:
     """Each reading behind an outcome with where it came from, in words."""
     lines = []
     for evidence in outcome.evidence:
-        source = describe_source(evidence.source)
+        source = source_words(evidence.source)
         lines.append(
             f"{evidence.label}: {evidence.value}" + (f" (from {source})" if source else "")
         )

@@ -14,6 +14,7 @@ from typing import Final
 
 from commission.export.document import Document, Row
 from commission.export.plot import plot_svg, soak_plots
+from commission.export.words import legend
 from commission.results import Status
 
 _STATUS_CLASS: Final = {
@@ -44,7 +45,7 @@ h3 { font-size: 10.5pt; margin: 3mm 0 1mm; break-after: avoid; page-break-after:
   text-align: center; padding: 1.5mm; font-size: 9.5pt; letter-spacing: 0.03em; margin-bottom: 1mm; }
 .running { display: flex; justify-content: space-between; gap: 4mm; }
 .details { width: 100%; border-collapse: collapse; margin: 2mm 0 4mm; }
-.details th { text-align: left; font-weight: normal; color: var(--muted); width: 30mm; padding: 0.6mm 2mm 0.6mm 0; }
+.details th { text-align: left; font-weight: normal; color: var(--muted); width: 38mm; padding: 0.6mm 2mm 0.6mm 0; }
 .details td { padding: 0.6mm 0; }
 .verdict { border: 2pt solid currentColor; padding: 3mm 4mm; margin: 3mm 0 5mm; break-inside: avoid;
   page-break-inside: avoid; }
@@ -232,6 +233,14 @@ def render_html(document: Document) -> str:
             + escape(", ".join(document.unknown_answers))
             + "</p>"
         )
+    body.append(
+        '<section><h2>What the words mean</h2><table class="details">'
+        + "".join(
+            f"<tr><th>{escape(word)}</th><td>{escape(meaning)}</td></tr>"
+            for word, meaning in legend()
+        )
+        + "</table></section>"
+    )
     body.append(_signoff())
     return (
         "<!DOCTYPE html>\n"

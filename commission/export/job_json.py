@@ -22,7 +22,7 @@ from commission import __version__
 from commission.checklist.models import Checklist, LiveItem
 from commission.export.document import Document, Row
 from commission.export.verify_json import outcome_json
-from commission.export.words import describe_source
+from commission.export.words import source_words
 from commission.job import Entry, Job, JobVerdict, LiveCheck, SelfTestRun, SoakRun
 from commission.results import Outcome
 
@@ -49,7 +49,7 @@ def _entry(entry: Entry) -> dict[str, Any]:
 def _outcome(outcome: Outcome) -> dict[str, Any]:
     document = outcome_json(outcome)
     for evidence, source in zip(document["evidence"], outcome.evidence, strict=True):
-        evidence["source_words"] = describe_source(source.source)
+        evidence["source_words"] = source_words(source.source)
     return document
 
 

@@ -34,7 +34,7 @@ from commission.checklist.models import (
 )
 from commission.export.document import Document, Row
 from commission.export.plot import DASHES, LINE_COLOURS, Plot, soak_plots
-from commission.export.words import requirement_words
+from commission.export.words import legend, requirement_words
 from commission.results import Status
 
 Paper = Literal["a4", "letter"]
@@ -163,8 +163,9 @@ def _paragraph(pdf: FPDF, text: str, size: float = 9, colour: tuple[int, int, in
     pdf.set_text_color(*INK)
 
 
-def _details(pdf: FPDF, details: Sequence[tuple[str, str]], *, blank: bool = False) -> None:
-    label_w = 34
+def _details(
+    pdf: FPDF, details: Sequence[tuple[str, str]], *, blank: bool = False, label_w: float = 34
+) -> None:
     for label, value in details:
         pdf.set_font(FONT, "", 9)
         pdf.set_text_color(*MUTED)
@@ -430,6 +431,8 @@ def render_pdf(document: Document, paper: Paper = "a4") -> bytes:
             + ", ".join(document.unknown_answers),
             colour=MUTED,
         )
+    _heading(pdf, "What the words mean")
+    _details(pdf, legend(), label_w=44)
     _signoff(
         pdf,
         intro=(

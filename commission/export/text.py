@@ -16,6 +16,7 @@ from rich.text import Text
 
 from commission.export.document import Document, Row
 from commission.export.plot import soak_plots
+from commission.export.words import legend
 
 PAGE_WIDTH: Final = 110
 """Characters per line."""
@@ -119,6 +120,13 @@ def _renderable(document: Document) -> RenderableType:
                 + ", ".join(document.unknown_answers)
             )
         )
+    parts.append(Rule("What the words mean", align="left"))
+    words = Table.grid(padding=(0, 2))
+    words.add_column()
+    words.add_column()
+    for word, meaning in legend():
+        words.add_row(word, meaning)
+    parts.append(words)
     parts.append(Rule("Sign-off", align="left"))
     for role in ("Technician", "Customer"):
         parts.append(

@@ -7,7 +7,6 @@ printed page through this module; the machine-readable formats keep them next to
 
 from __future__ import annotations
 
-import re
 from typing import Final
 
 from commission.checklist.describe import figures_text
@@ -23,6 +22,7 @@ from commission.checklist.models import (
     TextItem,
     format_value,
 )
+from commission.miner.fields import describe_source
 from commission.results import Status
 
 STATUS_MEANING: Final[dict[Status, str]] = {
@@ -34,11 +34,25 @@ STATUS_MEANING: Final[dict[Status, str]] = {
     Status.FAIL: "outside the limit: act on it",
 }
 
-_INTERFACES: Final = (
-    ("rpc ", "miner API"),
-    ("soak rpc ", "miner API during the soak"),
-    ("web ", "miner web page"),
-)
+
+def legend() -> tuple[tuple[str, str], ...]:
+    """What each word in a report's status column means, for the reader of the paper."""
+    words = [
+        (f"{status.glyph} {status.word}", meaning) for status, meaning in STATUS_MEANING.items()
+    ]
+    words += [
+        (
+            "DONE, SET, RECORDED",
+            "confirmed done, secret set (never recorded), or answer written down",
+        ),
+        ("OPEN, NOT DONE", "not done yet (or answered no): the job cannot be READY"),
+        ("INFO", "reference figures from the guide; nothing to check"),
+        (
+            "DANGER, CAUTION",
+            "getting it wrong can hurt someone or damage hardware; or costs lifetime",
+        ),
+    ]
+    return tuple(words)
 
 
 def readable_number(value: float, unit: str = "") -> str:
@@ -48,35 +62,19 @@ def readable_number(value: float, unit: str = "") -> str:
     return format_value(float(f"{value:.3g}"), unit)
 
 
-def describe_source(source: str) -> str:
-    """Where a reading came from, in words: ``miner API, stats reply (chain_acn7)``.
+def source_words(source: str) -> str:
+    """Where a reading came from, in words (``miner API, stats: chain 7 ASIC count``).
 
-    The first word names the interface (the miner's API on TCP 4028, its web page, the kernel
-    log, the serial console, the soak) and the second the command or page; the raw key stays in
-    brackets so a technician comparing with the firmware's own output can find it.
+    The firmware vocabulary lives in :func:`commission.miner.fields.describe_source`; this only
+    adds the soak's own sources (``soak rpc temp_pcb``, ``soak series``).
     """
     text = source.strip()
-    if not text:
-        return ""
-    lowered = text.lower()
-    if lowered == "rpc":
-        return "miner API"
-    for prefix, words in _INTERFACES:
-        if lowered.startswith(prefix):
-            rest = text[len(prefix) :].strip()
-            command, _, detail = rest.partition(" ")
-            page = command.removesuffix(".cgi").replace("_", " ")
-            if words == "miner web page":
-                return f"{words} {page}" + (f" ({detail})" if detail else "")
-            reply = f"{words}, {page} reply"
-            return reply + (f" ({detail})" if detail else "")
-    match = re.fullmatch(r"(kernel log|console|serial console) line (\d+)", lowered)
-    if match:
-        where = "serial console" if "console" in match.group(1) else "kernel log"
-        return f"{where}, line {match.group(2)}"
-    if lowered.startswith("soak"):
-        return "commissioning soak" + text[4:].replace("_", " ")
-    return text
+    if text.startswith("soak "):
+        rest = describe_source(text[len("soak ") :])
+        return f"commissioning soak, {rest}"
+    if text == "soak":
+        return "commissioning soak"
+    return describe_source(text)
 
 
 def requirement_words(item: Item, checklist: Checklist | None = None) -> str:

@@ -74,7 +74,7 @@ def test_text_report_speaks_in_words(job: Job, checklist: Checklist) -> None:
     assert "12.05 V (entered as “12,05 V”)" in text
     assert "9.6 pH is above the 9 pH maximum" in text
     assert "Earlier (1)" in text and "9.8 pH (FAIL)" in text
-    assert "(from miner API," in text and "stats reply (chain_acn7)" in text
+    assert "(from miner API," in text and "stats: chain 7 ASIC count)" in text
     assert "PCIe-B4.2" in text
     assert "1.6 °C" in text and "1.60" not in text
 
@@ -128,7 +128,7 @@ def test_json_report_carries_the_whole_record(job: Job, checklist: Checklist) ->
     assert rate["status"] == "pass" and rate["live"]["latest"]["status"] == "pass"
     assert [span["status"] for span in rate["live"]["history"]] == ["skipped", "pass"]
     chains = by_id["monitoring.chains-present"]["live"]["latest"]
-    assert chains["evidence"][0]["source_words"] == "miner API, stats reply (chain_acn7)"
+    assert chains["evidence"][0]["source_words"] == "miner API, stats: chain 7 ASIC count"
     assert (
         by_id["water.turbidity"]["state"] == "OPEN" and by_id["water.turbidity"]["status"] is None
     )
