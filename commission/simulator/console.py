@@ -31,7 +31,7 @@ def pty_available() -> bool:
     return hasattr(os, "openpty") and os.name == "posix"
 
 
-class Console(Protocol):
+class MinerConsole(Protocol):
     """What the simulated miner needs of its console, whichever transport carries it."""
 
     path: str
@@ -43,7 +43,7 @@ class Console(Protocol):
     def close(self) -> None: ...
 
 
-async def open_console(host: str, transport: str = "auto") -> Console:
+async def open_console(host: str, transport: str = "auto") -> MinerConsole:
     """Open the console on ``transport`` (see :data:`TRANSPORTS`); sockets bind ``host``."""
     if transport not in TRANSPORTS:
         raise ValueError(f"console transport {transport!r}; use one of {', '.join(TRANSPORTS)}")

@@ -25,7 +25,7 @@ from commission.miner.fields import (
 )
 from commission.simulator import ipreport
 from commission.simulator.clock import Clock, RealClock
-from commission.simulator.console import Console, open_console
+from commission.simulator.console import MinerConsole, open_console
 from commission.simulator.model import HydroModel
 from commission.simulator.replies import answer
 from commission.simulator.rpc import PausableListener, ReplyFaults, RpcProtocol
@@ -137,7 +137,7 @@ class SimulatedMiner:
         self._want_console = console
         self.console_transport = console_transport
         """``auto`` (a pty where the OS has them, else a loopback socket), ``pty`` or ``socket``."""
-        self._console: Console | None = None
+        self._console: MinerConsole | None = None
         self._console_sent = 0
         self._api_back_at: float | None = None
         self._started = False
