@@ -10,11 +10,13 @@ from readings that were fine stays a FAIL, with the unusable readings added as e
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from commission.miner.fields import describe_source, reads_supplying
-from commission.miner.layout import CHAIN_PLACES, board_parts
+from commission.miner.layout import BOARD_ORDER_NOTE, CHAIN_PLACES, board_parts
 from commission.miner.models import MinerSnapshot, Problem
 from commission.results import Evidence, Status
 from commission.verify.limits import DEFAULT_LIMITS, Limits
@@ -239,7 +241,39 @@ def unjudged(
     )
 
 
+_BOARD_NUMBER = re.compile(r"\bhash boards? \d")
+
+
+def with_board_note(finding: Finding) -> Finding:
+    """Say that board numbers are assumed wherever a finding names one.
+
+    The action gets the note when it names a board; otherwise, when the observation or the
+    evidence does, an evidence line carries it.
+    """
+    if BOARD_ORDER_NOTE in finding.action:
+        return finding
+    if _BOARD_NUMBER.search(finding.action):
+        return dataclasses.replace(finding, action=f"{finding.action} ({BOARD_ORDER_NOTE})")
+    texts = [finding.observed, *(f"{e.label} {e.value}" for e in finding.evidence)]
+    if any(_BOARD_NUMBER.search(text) for text in texts) and not any(
+        e.value == BOARD_ORDER_NOTE for e in finding.evidence
+    ):
+        note = Evidence(label="board numbers", value=BOARD_ORDER_NOTE, source="layout")
+        return dataclasses.replace(finding, evidence=(*finding.evidence, note))
+    return finding
+
+
 def apply_rule(rule_: Rule, snapshot: MinerSnapshot, limits: Limits = DEFAULT_LIMITS) -> Finding:
+    """Run one snapshot rule, hold it to its input, and mark assumed board numbers.
+
+    See :func:`judged_from_usable` for what unusable input does to a finding.
+    """
+    return with_board_note(judged_from_usable(rule_, snapshot, limits))
+
+
+def judged_from_usable(
+    rule_: Rule, snapshot: MinerSnapshot, limits: Limits = DEFAULT_LIMITS
+) -> Finding:
     """Run one snapshot rule and hold it to its input: no conclusion from unusable readings.
 
     A PASS or WARN with any unusable input becomes NOT JUDGED; so does a FAIL, unless the rule

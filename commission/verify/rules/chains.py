@@ -6,7 +6,6 @@ from collections.abc import Sequence
 
 from commission.miner.layout import (
     ASICS_PER_CHAIN,
-    BOARD_ORDER_NOTE,
     CHAIN_PLACES,
     CHAINS,
     board_name,
@@ -40,11 +39,7 @@ def missing_chain_action(missing: Sequence[int]) -> str:
             which = ", ".join(map(str, sorted(chains)))
             noun = "chain" if len(chains) == 1 else "chains"
             parts.append(f"{noun} {which} of {board_parts(board)}")
-    return (
-        "power off, then check "
-        + "; ".join(parts)
-        + f"; power on and verify again ({BOARD_ORDER_NOTE})"
-    )
+    return "power off, then check " + "; ".join(parts) + "; power on and verify again"
 
 
 def missing_chains(snapshot: MinerSnapshot) -> list[int]:

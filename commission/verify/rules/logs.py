@@ -10,7 +10,14 @@ from commission.miner.layout import ASICS_PER_CHAIN, FAN_HEADERS
 from commission.miner.models import FieldKey, MinerSnapshot
 from commission.results import Evidence, Status
 from commission.verify.limits import DEFAULT_LIMITS, Limits
-from commission.verify.rules.base import Finding, chain_place, not_read, rule, whole_read_problems
+from commission.verify.rules.base import (
+    Finding,
+    chain_place,
+    not_read,
+    rule,
+    whole_read_problems,
+    with_board_note,
+)
 from commission.verify.rules.chains import missing_chain_action
 from commission.verify.rules.thermal import loop_action
 
@@ -86,6 +93,11 @@ _CHAIN_LINE = re.compile(r"Chain\[J(?P<chain>\d+)\] has (?P<asics>\d+) asic")
 
 
 def check_console(lines: Sequence[str], limits: Limits = DEFAULT_LIMITS) -> Finding:
+    """Judge the serial console's lines (see :func:`console_finding`), marking assumed boards."""
+    return with_board_note(console_finding(lines, limits))
+
+
+def console_finding(lines: Sequence[str], limits: Limits = DEFAULT_LIMITS) -> Finding:
     """Judge what the control board printed on its serial console while we verified.
 
     Fails on a firmware ``Fatal Error`` line and on a chain the boot log found short of ASICs

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import statistics
 
+from commission.miner.fields import TEMP_CHIP, TEMP_PCB
 from commission.miner.layout import (
-    BOARD_ORDER_NOTE,
     BOARDS,
     CHAIN_PLACES,
     PUMP_HEADER,
@@ -77,13 +77,15 @@ def temp_evidence(boards: dict[int, tuple[float | None, float | None]]) -> tuple
     out: list[Evidence] = []
     for board in BOARDS:
         pcb, chip = boards.get(board, (None, None))
-        chains = "/".join(str(c) for c in chains_of_board(board))
+        keys = "/".join(
+            key.format(n) for n in chains_of_board(board) for key in (TEMP_PCB, TEMP_CHIP)
+        )
         out.append(
             Evidence(
                 label=f"{board_name(board)} PCB / chip",
                 value=f"{'-' if pcb is None else fmt(pcb, 0)} / "
                 f"{'-' if chip is None else fmt(chip, 0)} °C",
-                source=f"rpc stats temp/temp2 of chains {chains}",
+                source=f"rpc stats {keys}",
             )
         )
     return tuple(out)
@@ -174,8 +176,7 @@ def check_temp_margin(snapshot: MinerSnapshot, limits: Limits) -> Finding:
             "a temperature sensor reports nonsense ("
             + fault_text
             + "): its board is judged from its other sensors; reseat that board's ribbon cable "
-            "and restart; if it persists, the sensor on that board needs repair "
-            f"({BOARD_ORDER_NOTE})"
+            "and restart; if it persists, the sensor on that board needs repair"
         )
         action = f"{action}; {fault_action}" if action else fault_action
         if status is Status.PASS:
