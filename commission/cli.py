@@ -120,12 +120,70 @@ def _main_parser() -> argparse.ArgumentParser:
         "hosts",
         nargs="*",
         metavar="HOST",
-        help="miners to verify with --verify (address, or HOST:PORT of the RPC API)",
+        help=(
+            "miners to verify with --verify: an address, HOST:PORT of the RPC API, a CIDR block "
+            "(10.1.2.0/24) or a range (10.1.2.10-10.1.2.60, 10.1.2.10-60)"
+        ),
+    )
+    headless.add_argument(
+        "--hosts-file",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help=(
+            "more miners to verify: one target per line ('#' comments), or an inventory written "
+            "by 'commission discover' (repeatable)"
+        ),
     )
     headless.add_argument(
         "--json", action="store_true", help="print the outcomes as JSON (versioned schema)"
     )
-    headless.add_argument("--junit", metavar="FILE", help="also write the outcomes as JUnit XML")
+    headless.add_argument(
+        "--jsonl",
+        action="store_true",
+        help="stream one JSON object per miner as it finishes, then a summary object",
+    )
+    headless.add_argument(
+        "--junit", metavar="FILE", help="also write the outcomes as JUnit XML (a suite per miner)"
+    )
+    headless.add_argument(
+        "--csv", metavar="FILE", help="also write the fleet summary as CSV, a row per miner"
+    )
+    headless.add_argument(
+        "--jobs-dir",
+        metavar="DIR",
+        help="also keep one job record per miner in DIR, named by MAC (needs --technician, --site)",
+    )
+    headless.add_argument(
+        "--technician", default="", metavar="NAME", help="who verifies (job records)"
+    )
+    headless.add_argument(
+        "--site", default="", metavar="NAME", help="where the miners are (job records)"
+    )
+    headless.add_argument(
+        "--details",
+        action="store_true",
+        help="print each miner's outcome table as it finishes (default with one miner)",
+    )
+    headless.add_argument(
+        "--only-failed",
+        action="store_true",
+        help="show only miners that did not pass (the totals still count every miner)",
+    )
+    headless.add_argument(
+        "--concurrency",
+        type=int,
+        default=512,
+        metavar="N",
+        help="miners read at the same time, each one request at a time (default: 512)",
+    )
+    headless.add_argument(
+        "--deadline",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="the longest one miner may take, all its requests together (default: 60)",
+    )
     headless.add_argument(
         "--soak",
         type=float,
@@ -383,10 +441,12 @@ def parse(argv: Sequence[str]) -> tuple[str, argparse.Namespace]:
     parser = _main_parser()
     args = parser.parse_args(argv)
     if args.verify:
-        if not args.hosts and args.simulate is None:
-            parser.error("--verify needs at least one HOST or --simulate SCENARIO")
-        if args.hosts and args.simulate is not None:
+        if not args.hosts and not args.hosts_file and args.simulate is None:
+            parser.error("--verify needs at least one HOST, a --hosts-file or --simulate SCENARIO")
+        if (args.hosts or args.hosts_file) and args.simulate is not None:
             parser.error("give either HOSTs or --simulate to --verify, not both")
+        if args.json and args.jsonl:
+            parser.error("give --json (one document) or --jsonl (a stream), not both")
         return "verify", args
     if args.hosts:
         first = args.hosts[0]
@@ -394,9 +454,21 @@ def parse(argv: Sequence[str]) -> tuple[str, argparse.Namespace]:
             f"unexpected argument {first!r}: hosts go with --verify; to open one miner in the "
             f"TUI use --miner {first}; commands are {', '.join(SUBCOMMANDS)}"
         )
-    for flag in ("json", "junit", "soak", "strict", "console"):
+    for flag in (
+        "json",
+        "jsonl",
+        "junit",
+        "csv",
+        "jobs_dir",
+        "details",
+        "only_failed",
+        "hosts_file",
+        "soak",
+        "strict",
+        "console",
+    ):
         if getattr(args, flag):
-            parser.error(f"--{flag} goes with --verify")
+            parser.error(f"--{flag.replace('_', '-')} goes with --verify")
     if args.wait_ready is not None:
         parser.error("--wait-ready goes with --verify")
     return "tui", args

@@ -23,7 +23,7 @@ import sys
 import time
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final
 
 from pydantic import SecretStr
@@ -32,6 +32,8 @@ from rich.console import Console
 from commission.errors import UsageError
 from commission.export.junit import write_junit
 from commission.export.verify_json import dumps, verify_document
+from commission.headless.fleet import FleetOptions, progress_stream_for, verify_fleet
+from commission.headless.targets import Target, resolve
 from commission.headless.record import HeadlessRecord
 from commission.miner import fields
 from commission.miner.client import StockMinerClient
@@ -66,17 +68,6 @@ SIMULATOR_CONSOLE: Final = "sim"
 
 
 @dataclass(frozen=True)
-class Target:
-    """One miner to verify: its address and RPC port."""
-
-    host: str
-    api_port: int = fields.RPC_PORT
-
-    def __str__(self) -> str:
-        return self.host if self.api_port == fields.RPC_PORT else f"{self.host}:{self.api_port}"
-
-
-@dataclass(frozen=True)
 class VerifyOptions:
     """Everything ``--verify`` needs, checked; built from argparse by :func:`options_from`."""
 
@@ -94,6 +85,7 @@ class VerifyOptions:
     web_password: SecretStr | None
     job: str | None = None
     """``--job FILE``: record the (one) miner's outcomes in this job file."""
+    fleet: FleetOptions = field(default_factory=FleetOptions)
 
 
 def parse_target(text: str) -> Target:
@@ -142,7 +134,48 @@ def options_from(
         UsageError: for a bad host, soak length, timeout, or console use.
     """
     env = os.environ if environ is None else environ
-    targets = tuple(parse_target(host) for host in args.hosts)
+    targets = tuple(resolve(args.hosts, getattr(args, "hosts_file", None) or ()))
+    fleet = FleetOptions(
+        concurrency=getattr(args, "concurrency", FleetOptions.concurrency),
+        deadline_s=getattr(args, "deadline", FleetOptions.deadline_s),
+        details=getattr(args, "details", False) or len(targets) == 1,
+        only_failed=getattr(args, "only_failed", False),
+        jsonl=getattr(args, "jsonl", False),
+        csv=getattr(args, "csv", None),
+        jobs_dir=getattr(args, "jobs_dir", None),
+        technician=getattr(args, "technician", "") or "",
+        site=getattr(args, "site", "") or "",
+    )
+    fleet.check()
+    single_only = [
+        flag
+        for flag, used in (
+            ("--soak", args.soak is not None),
+            ("--console", args.console is not None),
+            ("--wait-ready", getattr(args, "wait_ready", None) is not None),
+            ("--job", getattr(args, "job", None) is not None),
+        )
+        if used
+    ]
+    fleet_only = [
+        flag
+        for flag, used in (
+            ("--jsonl", fleet.jsonl),
+            ("--csv", fleet.csv),
+            ("--jobs-dir", fleet.jobs_dir),
+            ("--only-failed", fleet.only_failed),
+        )
+        if used
+    ]
+    if single_only and fleet_only:
+        raise UsageError(
+            f"{', '.join(fleet_only)} cannot be combined with {', '.join(single_only)}"
+        )
+    if fleet_only and args.simulate is not None:
+        raise UsageError(
+            f"{', '.join(fleet_only)} verify real miners; for a simulated fleet run "
+            "'commission simulate --count N' and verify its addresses"
+        )
     if args.soak is not None and (not math.isfinite(args.soak) or args.soak <= 0):
         raise UsageError(f"--soak must be a positive number of minutes, not {args.soak:g}")
     wait_ready = getattr(args, "wait_ready", None)
@@ -174,6 +207,7 @@ def options_from(
         web_user=args.web_user,
         web_password=SecretStr(password) if password else None,
         job=job,
+        fleet=fleet,
     )
 
 
@@ -320,6 +354,24 @@ def run(args: argparse.Namespace) -> int:
     options = options_from(args)
     out = terminal()
     notes = terminal(stderr=True)
+    if options.simulate is None and not _single_miner_path(options):
+        code = asyncio.run(
+            verify_fleet(
+                options.targets,
+                fleet=options.fleet,
+                json_document=options.json,
+                junit=options.junit,
+                strict=options.strict,
+                timeout=options.timeout,
+                web_user=options.web_user,
+                web_password=options.web_password,
+                out=out,
+                notes=notes,
+                progress_stream=progress_stream_for(sys.stderr),
+            )
+        )
+        sys.stdout.flush()
+        return code
     record = _open_record(options)  # before reading the miner: a held job is refused at once
     try:
         reports = asyncio.run(verify(options, out, notes))
@@ -341,6 +393,16 @@ def run(args: argparse.Namespace) -> int:
         _record_job(record, reports, options, notes)
     sys.stdout.flush()
     return int(code)
+
+
+def _single_miner_path(options: VerifyOptions) -> bool:
+    """True for what the fleet path does not do: soak, console, wait for warm-up, one job file."""
+    return (
+        options.soak_minutes is not None
+        or options.console is not None
+        or options.wait_ready_minutes is not None
+        or options.job is not None
+    )
 
 
 def _open_record(options: VerifyOptions) -> HeadlessRecord | None:
