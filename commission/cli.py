@@ -24,7 +24,7 @@ Handler = Callable[[argparse.Namespace], int]
 SUBCOMMANDS: dict[str, str] = {
     "simulate": "run a simulated S9 Hydro (or a fleet) on loopback",
     "selftest": "check and benchmark the SHA-256d hash engine",
-    "discover": "listen for IP Report button presses and list the miners found",
+    "discover": "find miners: scan addresses (--scan) or listen for IP Report presses (--listen)",
     "export": "write a job as a printable checklist and report",
     "checklist": "print or validate a commissioning checklist",
     "ports": "list the serial ports this computer offers (for --console)",
@@ -314,38 +314,102 @@ def _discover_parser() -> argparse.ArgumentParser:
         prog="commission discover",
         formatter_class=_Formatter,
         description=(
-            "Find miners by their IP Report button: listen on UDP 14235, print each miner's\n"
-            "address and MAC as its button is held (about 5 s, until it beeps), and echo the\n"
-            "MAC so the miner stops repeating."
+            "Find miners, two ways:\n"
+            "  --scan TARGETS  probe TCP 4028 and 80 on every address (CIDR blocks, ranges,\n"
+            "                  a --hosts-file), identify what answers and classify each address:\n"
+            "                  S9 Hydro, other miner, answering but not a miner, or silent.\n"
+            "  --listen        listen on UDP 14235 and print each miner's address and MAC as its\n"
+            "                  IP Report button is held (about 5 s, until it beeps); --label asks\n"
+            "                  for its shelf/step/position.\n"
+            "--save FILE appends what was found to an inventory that --verify --hosts-file reads."
         ),
     )
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--listen", action="store_true", help="listen for IP Report datagrams (button presses)"
+    )
+    mode.add_argument(
+        "--scan",
+        nargs="+",
+        metavar="TARGET",
+        help="addresses to probe: ADDRESS, HOST:PORT, CIDR (10.1.2.0/24), ranges (10.1.2.10-60)",
+    )
     parser.add_argument(
-        "--listen", action="store_true", help="listen for IP Report datagrams (required)"
+        "--hosts-file",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="more addresses to scan, one per line ('#' comments), or an inventory",
+    )
+    parser.add_argument(
+        "--save",
+        metavar="FILE",
+        help="append the miners found (scan) or each press (listen) to this inventory file",
     )
     parser.add_argument(
         "--bind",
         default="0.0.0.0",
         metavar="ADDR",
-        help="local address to listen on (default: all)",
+        help="--listen: local address to listen on (default: all)",
     )
     parser.add_argument(
-        "--port", type=int, default=14235, metavar="P", help="UDP port (default: 14235)"
+        "--port", type=int, default=14235, metavar="P", help="--listen: UDP port (default: 14235)"
     )
     parser.add_argument(
         "--label",
         action="store_true",
-        help="ask for a shelf/step/position label for each miner found",
+        help="--listen: ask for a shelf/step/position label for each miner found",
     )
     parser.add_argument(
         "--count",
         type=int,
         metavar="N",
-        help="stop after N distinct miners (default: run until Ctrl+C)",
+        help="--listen: stop after N distinct miners (default: run until Ctrl+C)",
     )
     parser.add_argument(
-        "--seconds", type=float, metavar="S", help="stop after S seconds (default: no limit)"
+        "--seconds",
+        type=float,
+        metavar="S",
+        help="--listen: stop after S seconds (default: no limit)",
     )
-    parser.add_argument("--json", action="store_true", help="print one JSON line per miner")
+    parser.add_argument(
+        "--json", action="store_true", help="JSON: one line per miner (listen), a document (scan)"
+    )
+    parser.add_argument("--csv", action="store_true", help="--scan: print the results as CSV")
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=1024,
+        metavar="N",
+        help="--scan: addresses probed at the same time (default: 1024)",
+    )
+    parser.add_argument(
+        "--probe-timeout",
+        type=float,
+        default=1.0,
+        metavar="S",
+        help="--scan: seconds a port may take to accept a connection (default: 1)",
+    )
+    parser.add_argument(
+        "--retries",
+        type=int,
+        default=1,
+        metavar="N",
+        help="--scan: probe a silent address this many more times (default: 1)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=5.0,
+        metavar="S",
+        help="--scan: connect and read timeout of each identification request (default: 5)",
+    )
+    parser.add_argument(
+        "--web-user",
+        default="root",
+        metavar="USER",
+        help="--scan: web UI user (default: root); the password is read from $COMMISSION_WEB_PASSWORD",
+    )
     return parser
 
 

@@ -96,11 +96,11 @@ def open_fds() -> int:
         return 16
 
 
-def connection_budget(wanted: int) -> tuple[int, str | None]:
+def connection_budget(wanted: int, *, fds_each: int = FDS_PER_MINER) -> tuple[int, str | None]:
     """How many miners may be read at once under the descriptor limit, and a note when it binds.
 
     Raises the soft limit to the hard one first (allowed without privileges), then leaves
-    :data:`FD_RESERVE` free and gives each miner :data:`FDS_PER_MINER`.
+    :data:`FD_RESERVE` free and gives each miner ``fds_each`` descriptors.
     """
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if hard == resource.RLIM_INFINITY or hard > soft:
@@ -111,12 +111,12 @@ def connection_budget(wanted: int) -> tuple[int, str | None]:
         except (ValueError, OSError):
             pass  # the soft limit stays as it was; the budget below is computed from it
     free = soft - open_fds() - FD_RESERVE
-    allowed = max(1, free // FDS_PER_MINER)
+    allowed = max(1, free // fds_each)
     if allowed >= wanted:
         return wanted, None
     return allowed, (
-        f"the file-descriptor limit ({soft}) allows {allowed} miners at a time instead of "
-        f"{wanted} ({FDS_PER_MINER} sockets each); raise it (ulimit -n) to read more at once"
+        f"the file-descriptor limit ({soft}) allows {allowed} at a time instead of "
+        f"{wanted} ({fds_each} sockets each); raise it (ulimit -n) to go faster"
     )
 
 
@@ -322,7 +322,7 @@ async def verify_fleet(
                 rows.append(row)
             if json_document:
                 reports.append((target, report))
-            if fleet.jsonl:
+            if fleet.jsonl and (failing or not fleet.only_failed):
                 stdout.write(json.dumps(miner_line(result, row)) + "\n")
                 stdout.flush()
             if csv_writer is not None:

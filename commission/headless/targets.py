@@ -12,6 +12,7 @@ all of them at once, so a typo in line 412 of a hosts file is named rather than 
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -24,6 +25,7 @@ from commission.miner import fields
 MAX_BLOCK: Final = 65_536
 """The most addresses one CIDR block or range may expand to (a /16): a /8 is a typo, not a farm."""
 MAX_ERRORS_SHOWN: Final = 20
+_RANGE: Final = re.compile(r"^(?P<first>\d+\.\d+\.\d+\.\d+)-(?P<last>[^:]+)(?::(?P<port>.*))?$")
 
 
 @dataclass(frozen=True)
@@ -149,11 +151,10 @@ def expand(text: str, *, default_port: int = fields.RPC_PORT) -> list[Target]:
         hosts = _block(block)
         port = _port(port_text) if port_text else default_port
         return [Target(host, port) for host in hosts]
-    if "-" in raw and raw.replace("-", "").replace(".", "").replace(":", "").isdigit():
-        body, _, port_text = raw.partition(":")
-        first, _, last = body.partition("-")
-        port = _port(port_text) if port_text else default_port
-        return [Target(host, port) for host in _range(first, last)]
+    ranged = _RANGE.match(raw)
+    if ranged:
+        port = _port(ranged["port"]) if ranged["port"] is not None else default_port
+        return [Target(host, port) for host in _range(ranged["first"], ranged["last"])]
     host, port_or_none = _split_port(raw)
     _check_host(host)
     return [Target(host, default_port if port_or_none is None else port_or_none)]
