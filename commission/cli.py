@@ -152,13 +152,16 @@ def _main_parser() -> argparse.ArgumentParser:
     headless.add_argument(
         "--jobs-dir",
         metavar="DIR",
-        help="also keep one job record per miner in DIR, named by MAC (needs --technician, --site)",
+        help="also keep one job record per miner in DIR, named by MAC (or by address)",
     )
     headless.add_argument(
-        "--technician", default="", metavar="NAME", help="who verifies (job records)"
+        "--technician",
+        default="",
+        metavar="NAME",
+        help="who verifies, for new job records (default: the login name)",
     )
     headless.add_argument(
-        "--site", default="", metavar="NAME", help="where the miners are (job records)"
+        "--site", default="", metavar="NAME", help="the site, for new job records"
     )
     headless.add_argument(
         "--details",

@@ -28,14 +28,21 @@ from commission import __version__
 from commission.errors import ExitCode, JobFileError, UsageError, combine_exit_codes
 from commission.export.junit import JUnitStream
 from commission.export.verify_json import dumps, report_json, verify_document
+from commission.headless.record import HeadlessRecord
 from commission.headless.targets import Target
-from commission.job.files import JobFile
-from commission.job.models import Job, Location
+from commission.job.models import Location
 from commission.miner.client import StockMinerClient
 from commission.render.fleet import fleet_summary, hash_rate_text, progress_line
 from commission.render.outcomes import report_header, report_renderable, section_titles
 from commission.results import Status
-from commission.verify.fleet import FleetResult, FleetRow, fleet_row, verify_stream, worst_first
+from commission.verify.fleet import (
+    FleetResult,
+    FleetRow,
+    fleet_row,
+    run_headline,
+    verify_stream,
+    worst_first,
+)
 from commission.verify.report import MinerReport
 from commission.verify.runner import Verifier
 
@@ -80,11 +87,6 @@ class FleetOptions:
         if not self.deadline_s > 0 or self.deadline_s == float("inf"):
             raise UsageError(
                 f"--deadline must be a positive number of seconds, not {self.deadline_s:g}"
-            )
-        if self.jobs_dir is not None and not (self.technician.strip() and self.site.strip()):
-            raise UsageError(
-                "--jobs-dir writes job records, which name who commissioned the miners and where: "
-                "give --technician NAME and --site NAME too"
             )
 
 
@@ -163,7 +165,11 @@ def location_from(label: str) -> Location:
 
 
 class _Jobs:
-    """Writes (or extends) one job record per miner in a folder."""
+    """Keeps one job record per miner in a folder, through the ``--job`` record (h5's job API).
+
+    A record that exists is extended (the next day's verification of the same row); a new one
+    gets the technician, the site and the location label when they were given.
+    """
 
     def __init__(self, folder: str, technician: str, site: str) -> None:
         from commission.checklist.loader import load_builtin
@@ -179,24 +185,26 @@ class _Jobs:
         self.written = 0
 
     def record(self, row: FleetRow, target: Target, report: MinerReport) -> Path:
+        """Record one miner's outcomes; returns the job file's path.
+
+        Raises:
+            JobFileError: the job is held by another program, broken, or another miner's.
+        """
         path = self.folder / job_file_name(row, target)
-        if path.exists():
-            job_file = JobFile.open(path, checklist=self.checklist)
-        else:
-            job_file = JobFile.create(
-                path,
-                Job(
-                    technician=self.technician,
-                    site=self.site,
-                    miner_mac=row.mac,
-                    miner_host=report.host,
-                    location=location_from(row.label) if row.label else Location(),
-                    checklist_id=self.checklist.id,
-                    checklist_version=self.checklist.version,
-                ),
-                checklist=self.checklist,
-            )
-        job_file.add_results(report.outcomes)
+        record = HeadlessRecord.open(path, checklist=self.checklist)
+        try:
+            created = record.created
+            record.record(report, simulated=None)
+            job_file = record.job_file
+            if created and job_file is not None:
+                job_file.update_details(
+                    technician=self.technician or None,
+                    site=self.site or None,
+                    miner_mac=row.mac or None,
+                    location=location_from(row.label) if row.label else None,
+                )
+        finally:
+            record.close()
         self.written += 1
         return path
 
@@ -355,6 +363,7 @@ async def verify_fleet(
     if junit_stream is not None:
         junit_stream.close()
     code = combine_exit_codes(codes)
+    headline = run_headline(dict(by_status), code, strict=strict)
     wall_s = time.monotonic() - started
     if json_document:
         # The single document keeps the order the targets were given in.
@@ -378,8 +387,18 @@ async def verify_fleet(
         }
         stdout.write(json.dumps(summary) + "\n")
     else:
-        out.print(fleet_summary(worst_first(rows), by_status, done, int(code), strict=strict))
+        out.print(
+            fleet_summary(
+                worst_first(rows), by_status, done, int(code), strict=strict, headline=headline
+            )
+        )
     stdout.flush()
+    if not text_output:
+        # The document carries the exit code; the reason in words goes to stderr for the log.
+        notes.print(headline, highlight=False, markup=False)
+        for row in worst_first(rows):
+            if row.explanation:
+                notes.print(row.explanation, highlight=False, markup=False)
     if junit and text_output:
         notes.print(f"JUnit written to {junit}", highlight=False)
     if jobs is not None and text_output:

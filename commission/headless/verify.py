@@ -33,9 +33,8 @@ from commission.errors import UsageError
 from commission.export.junit import write_junit
 from commission.export.verify_json import dumps, verify_document
 from commission.headless.fleet import FleetOptions, progress_stream_for, verify_fleet
-from commission.headless.targets import Target, resolve
 from commission.headless.record import HeadlessRecord
-from commission.miner import fields
+from commission.headless.targets import Target, resolve
 from commission.miner.client import StockMinerClient
 from commission.miner.console import ConsoleReader
 from commission.render.outcomes import (

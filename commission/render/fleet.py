@@ -72,6 +72,10 @@ def fleet_table(rows: Sequence[FleetRow]) -> Table:
     return table
 
 
+EXPLAINED_ROWS = 20
+"""Miners explained in words under the table; the table itself has every one."""
+
+
 def fleet_summary(
     rows: Sequence[FleetRow],
     by_status: Mapping[Status, int],
@@ -79,12 +83,20 @@ def fleet_summary(
     exit_code: int,
     *,
     strict: bool,
+    headline: str,
 ) -> Group:
-    """The table followed by the totals line."""
+    """The table, the totals line, then the run in words (one line per miner not verified)."""
     parts: list[Table | Text] = []
     if rows:
         parts.append(fleet_table(rows))
     parts.append(totals_text(by_status, miners, exit_code, strict=strict, shown=len(rows)))
+    reasons = [row.explanation for row in rows if row.explanation]
+    words = Text(headline, style="bold" if reasons else "")
+    for reason in reasons[:EXPLAINED_ROWS]:
+        words.append("\n  " + reason)
+    if len(reasons) > EXPLAINED_ROWS:
+        words.append(f"\n  ... and {len(reasons) - EXPLAINED_ROWS} more miners: see the table")
+    parts.append(words)
     return Group(*parts)
 
 

@@ -22,7 +22,12 @@ from typing import Generic, Protocol, TypeVar
 from commission.errors import ExitCode, MinerError, MinerProtocolError, MinerUnreachable
 from commission.miner.models import MinerSnapshot
 from commission.results import Status
-from commission.verify.report import MinerReport, miner_exit_code
+from commission.verify.report import (
+    EXIT_MEANING,
+    MinerReport,
+    miner_exit_code,
+    miner_explanation,
+)
 from commission.verify.runner import Verifier
 
 T = TypeVar("T")
@@ -183,6 +188,8 @@ class FleetRow:
     reason: str
     """Why it is not a pass, in one line (the worst outcome's observation, or the error)."""
     counts: tuple[tuple[str, int], ...]
+    explanation: str = ""
+    """Why this miner's run is not verified and what to do, in words (empty when verified)."""
 
 
 def _reachability_reason(report: MinerReport) -> str:
@@ -225,7 +232,16 @@ def fleet_row(
         action=action,
         reason=reason,
         counts=tuple((key, value) for key, value in report.counts().items() if value),
+        explanation=miner_explanation(report, strict=strict),
     )
+
+
+def run_headline(rows_by_status: dict[Status, int], code: ExitCode, *, strict: bool) -> str:
+    """``exit 1: a check failed`` (the words of :data:`EXIT_MEANING`), as a single run prints it."""
+    line = f"exit {int(code)}: {EXIT_MEANING.get(code, code.name.lower())}"
+    if code is ExitCode.OK and not strict and rows_by_status.get(Status.WARN, 0):
+        line += " (warnings allowed; --strict makes them fail)"
+    return line
 
 
 def worst_first(rows: Iterable[FleetRow]) -> list[FleetRow]:
