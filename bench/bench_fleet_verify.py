@@ -185,9 +185,7 @@ def pyasic_figures(hosts: list[str], folder: Path) -> dict[str, Any] | None:
     hosts_file = folder / "pyasic.txt"
     hosts_file.write_text("\n".join(hosts) + "\n")
     out = folder / "pyasic.json"
-    code, wall, cpu, rss = timed_child(
-        [sys.executable, "-c", PYASIC_SCRIPT, str(hosts_file)], out
-    )
+    code, wall, cpu, rss = timed_child([sys.executable, "-c", PYASIC_SCRIPT, str(hosts_file)], out)
     found = json.loads(out.read_text() or "{}") if code == 0 else {}
     return {
         "exit": code,
@@ -236,7 +234,9 @@ def run_scan(args: argparse.Namespace) -> None:
     block = ipaddress.IPv4Network("127.31.0.0/22")
     addresses = [str(a) for a in block.hosts()]
     miners, silent = addresses[::2], addresses[1::2]
-    print(f"scan: {block} ({len(addresses)} addresses), {len(miners)} stand-ins, {len(silent)} silent")
+    print(
+        f"scan: {block} ({len(addresses)} addresses), {len(miners)} stand-ins, {len(silent)} silent"
+    )
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     held: list[socket.socket] = []
@@ -262,9 +262,13 @@ def run_scan(args: argparse.Namespace) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--miners", type=int, default=1000)
-    parser.add_argument("--processes", type=int, default=0, help="stand-in processes (default: one per 2,500)")
+    parser.add_argument(
+        "--processes", type=int, default=0, help="stand-in processes (default: one per 2,500)"
+    )
     parser.add_argument("--first", default="127.20.0.1", help="first stand-in address (loopback)")
     parser.add_argument("--concurrency", type=int, default=512)
     parser.add_argument("--pyasic", action="store_true", help="also time pyasic on the same fleet")

@@ -354,7 +354,7 @@ async def verify_fleet(
                     out.print(line)
                 out.print()
             if progress is not None:
-                progress.update(done, not_passing)
+                progress.update(done, not_passing, final=done == total)
     finally:
         if progress is not None:
             progress.clear()

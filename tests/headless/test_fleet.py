@@ -252,7 +252,9 @@ def test_fleet_usage_errors(capsys: pytest.CaptureFixture[str]) -> None:
 def test_a_200_miner_fleet_gives_every_miner_its_right_worst_status() -> None:
     from tests.verify.test_scenarios import EXPECTED
 
-    scenarios = [name for name in EXPECTED if not name.startswith("slow-replies")] + ["healthy"]
+    # the warm-up scenarios change with time by design, and slow-replies waits: left out
+    timed = ("slow-replies", "fresh-boot", "restart-loop")
+    scenarios = [name for name in EXPECTED if not name.startswith(timed)] + ["healthy"]
     plan = [scenarios[index % len(scenarios)] for index in range(200)]
     with FleetThread(plan) as fleet:
         # each scenario's worst status when its first miner is verified alone, one at a time
