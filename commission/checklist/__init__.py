@@ -6,6 +6,8 @@ It sits low in the layers (L1), so it knows nothing of miners, jobs or front end
 """
 
 from commission.checklist.evaluate import (
+    NO_CONTEXT,
+    AnswerContext,
     Verdict,
     VerdictStatus,
     evaluate_choice,
@@ -16,7 +18,9 @@ from commission.checklist.evaluate import (
 )
 from commission.checklist.loader import load_builtin, load_checklist, validate_file
 from commission.checklist.models import (
+    LIVE_READINGS,
     RULE_IDS,
+    Allowance,
     Bound,
     Checklist,
     ChoiceItem,
@@ -25,6 +29,7 @@ from commission.checklist.models import (
     Figure,
     InfoItem,
     Item,
+    LimitCurve,
     LiveItem,
     MeasurementItem,
     Section,
@@ -32,9 +37,14 @@ from commission.checklist.models import (
     Step,
     TextItem,
 )
+from commission.checklist.numbers import Question, Reading, Rejection, read_quantity
 
 __all__ = [
+    "LIVE_READINGS",
+    "NO_CONTEXT",
     "RULE_IDS",
+    "Allowance",
+    "AnswerContext",
     "Bound",
     "Checklist",
     "ChoiceItem",
@@ -43,8 +53,12 @@ __all__ = [
     "Figure",
     "InfoItem",
     "Item",
+    "LimitCurve",
     "LiveItem",
     "MeasurementItem",
+    "Question",
+    "Reading",
+    "Rejection",
     "Section",
     "Severity",
     "Step",
@@ -58,5 +72,6 @@ __all__ = [
     "load_builtin",
     "load_checklist",
     "parse_number",
+    "read_quantity",
     "validate_file",
 ]

@@ -15,6 +15,7 @@ from commission.checklist.models import (
     LiveItem,
     MeasurementItem,
     TextItem,
+    describe_limits,
     format_value,
 )
 
@@ -40,6 +41,9 @@ def requirement(item: Item) -> str:
             parts.append(f"typical {format_value(item.typical, item.unit)}")
         if not limits and item.typical is None:
             parts.append(f"recorded in {item.unit}" if item.unit else "recorded")
+        parts.extend(_warnings(item))
+        if item.limit_note:
+            parts.append(f"limits: {item.limit_note}")
     elif isinstance(item, LiveItem):
         parts.append(f"rule {item.rule}")
     elif isinstance(item, ChoiceItem):
@@ -61,6 +65,28 @@ def requirement(item: Item) -> str:
     if item.figures:
         parts.append(figures_text(item.figures))
     return "; ".join(parts)
+
+
+def _warnings(item: MeasurementItem | DerivedItem) -> list[str]:
+    """The advisory band and any allowance in words (``warns above 240 V``)."""
+    parts = []
+    if item.warn_below is not None:
+        parts.append(f"warns below {format_value(item.warn_below, item.unit)}")
+    if item.warn_above is not None:
+        parts.append(f"warns above {format_value(item.warn_above, item.unit)}")
+    if isinstance(item, MeasurementItem) and item.allowance is not None:
+        allowance = item.allowance
+        wider = describe_limits(
+            allowance.min if allowance.min is not None else item.min,
+            allowance.max if allowance.max is not None else item.max,
+            item.unit,
+            item.min_bound,
+            item.max_bound,
+        )
+        parts.append(
+            f"{wider} warns instead of failing when {allowance.when} is {allowance.answer!r}"
+        )
+    return parts
 
 
 def place(item: Item) -> str:

@@ -10,6 +10,7 @@ loaded from a file.
 from __future__ import annotations
 
 import inspect
+import itertools
 import re
 from collections.abc import Iterator, Mapping
 from enum import StrEnum
@@ -39,6 +40,14 @@ RULE_IDS: Final = (
     "console.fatal",
 )
 """Ids of the live verification rules; a live item must name one of these."""
+
+LIVE_READINGS: Final = {
+    "firmware-date": "its firmware build date",
+}
+"""Values read from the running miner that a text item can be compared with (``live_reading``),
+with what they are ("the miner reports 20180820 as its firmware build date"). The front end that
+holds the miner's snapshot supplies them (:func:`commission.verify.bindings.live_readings`); the
+firmware date is given as ``YYYYMMDD``."""
 
 ID_PATTERN: Final = r"^[a-z0-9]+(?:[.-][a-z0-9]+)*$"
 """Lower-case words joined by dots or hyphens, e.g. ``psu.pcie.b1-1``."""
@@ -107,33 +116,125 @@ class _Item(_Model):
         return self
 
 
-class ConfirmItem(_Item):
-    """The technician confirms that something was done or is true."""
+class Allowance(_Model):
+    """Wider limits that apply when another item was answered a certain way; inside them but
+    outside the item's own limits a value warns instead of failing.
 
-    kind: Literal["confirm"]
+    The guide's footnote 5-2, for example: with an external cold-water source the flow may drop
+    to 2 L/min, below the 5 L/min a standard loop needs.
+    """
+
+    when: Identifier
+    """The confirm or choice item that grants the allowance."""
+    answer: str = "yes"
+    """The answer of ``when`` that grants it: ``yes`` for a confirmation, else an option."""
+    min: float | None = None
+    max: float | None = None
+    reason: Label
+    """Why the wider limits are allowed, with the guide reference, in our own words."""
 
 
-class MeasurementItem(_Item):
-    """A number the technician reads off a meter, a label or a status page, checked against limits."""
+class LimitCurve(_Model):
+    """An upper limit that depends on another item's value, interpolated between points.
 
-    kind: Literal["measurement"]
+    The guide gives the efficiency at two room temperatures (102.7 J/TH at 25 °C, 110.4 at
+    40 °C); between them the limit is linear, outside them it stays at the nearest point.
+    """
+
+    input: Identifier
+    """The measurement item whose value chooses the limit (e.g. the room temperature)."""
+    input_unit: str = ""
+    """The unit of that item, to print the value that chose the limit."""
+    points: tuple[tuple[float, float], ...] = Field(min_length=1)
+    """``(input value, limit)`` pairs in rising order of the input value."""
+    reason: Label
+    """Where the points come from and how the limit is chosen, in our own words."""
+
+    @field_validator("points")
+    @classmethod
+    def _points_rise(
+        cls, points: tuple[tuple[float, float], ...]
+    ) -> tuple[tuple[float, float], ...]:
+        xs = [x for x, _ in points]
+        if any(b <= a for a, b in itertools.pairwise(xs)):
+            raise ValueError("points must be in rising order of the input value, without repeats")
+        return points
+
+    def limit_at(self, x: float) -> float:
+        """The limit for input value ``x``: linear between points, flat beyond the ends."""
+        (x0, y0), *rest = self.points
+        if x <= x0 or not rest:
+            return y0
+        for x1, y1 in rest:
+            if x <= x1:
+                return y0 + (y1 - y0) * (x - x0) / (x1 - x0)
+            x0, y0 = x1, y1
+        return y0
+
+
+class _Limited(_Item):
+    """Limits shared by measured and derived values."""
+
     unit: str
-    """The unit the value is entered in; empty for a plain ratio such as a power factor."""
     min: float | None = None
     max: float | None = None
     typical: float | None = None
     min_bound: Bound = Bound.INCLUSIVE
     max_bound: Bound = Bound.INCLUSIVE
+    warn_below: float | None = None
+    """Inside the limits but below this, the value warns (``warn_reason`` says why)."""
+    warn_above: float | None = None
+    """Inside the limits but above this, the value warns."""
+    warn_reason: str = ""
+    limit_note: str = ""
+    """Where the limits come from (guide section, table, footnote) or that the project chose
+    them, shown with the limits wherever they are printed."""
 
     @model_validator(mode="after")
-    def _limits_make_sense(self) -> MeasurementItem:
+    def _limits_make_sense(self) -> _Limited:
         check_limits(self.min, self.max, self.typical)
+        for name in ("warn_below", "warn_above"):
+            value = getattr(self, name)
+            if value is not None:
+                check_limits(self.min, self.max, value, name)
+        if (self.warn_below is not None or self.warn_above is not None) and not self.warn_reason:
+            raise ValueError("warn_below or warn_above needs a warn_reason saying why")
         return self
 
     @property
     def limit_text(self) -> str:
         """The limits in words, e.g. ``11.88–12.12 V`` or ``< 1 %``."""
         return describe_limits(self.min, self.max, self.unit, self.min_bound, self.max_bound)
+
+
+class ConfirmItem(_Item):
+    """The technician confirms that something was done or is true."""
+
+    kind: Literal["confirm"]
+
+
+class MeasurementItem(_Limited):
+    """A number the technician reads off a meter, a label or a status page, checked against limits.
+
+    ``unit`` is the unit the value is entered in (empty for a plain ratio such as a power
+    factor); :mod:`commission.checklist.numbers` converts other units of the same quantity.
+    """
+
+    kind: Literal["measurement"]
+    allowance: Allowance | None = None
+
+    @model_validator(mode="after")
+    def _allowance_widens(self) -> MeasurementItem:
+        allowance = self.allowance
+        if allowance is None:
+            return self
+        if allowance.min is None and allowance.max is None:
+            raise ValueError("an allowance needs a min or a max")
+        if allowance.min is not None and (self.min is None or allowance.min >= self.min):
+            raise ValueError("allowance.min must be below the item's min")
+        if allowance.max is not None and (self.max is None or allowance.max <= self.max):
+            raise ValueError("allowance.max must be above the item's max")
+        return self
 
 
 class ChoiceItem(_Item):
@@ -158,6 +259,8 @@ class TextItem(_Item):
     """Free text (a pool URL, a serial number), optionally checked against a pattern."""
 
     kind: Literal["text"]
+    live_reading: str | None = None
+    """A value read from the miner (a key of :data:`LIVE_READINGS`) the answer must match."""
     pattern: str | None = None
     """A regular expression the whole answer must match."""
     example: str = ""
@@ -174,6 +277,15 @@ class TextItem(_Item):
             except re.error as error:
                 raise ValueError(f"pattern is not a valid regular expression: {error}") from None
         return pattern
+
+    @field_validator("live_reading")
+    @classmethod
+    def _reading_exists(cls, reading: str | None) -> str | None:
+        if reading is not None and reading not in LIVE_READINGS:
+            raise ValueError(
+                f"unknown live reading {reading!r}; known readings: {', '.join(LIVE_READINGS)}"
+            )
+        return reading
 
 
 class LiveItem(_Item):
@@ -192,26 +304,21 @@ class LiveItem(_Item):
         return rule
 
 
-class DerivedItem(_Item):
+class DerivedItem(_Limited):
     """A value computed from other items by a function in :mod:`commission.checklist.calc`.
 
     ``inputs`` maps the function's parameter names to the ids of the measurement items that
-    supply them; the result is judged against ``min``/``max`` like a measurement.
+    supply them; the result is judged against ``min``/``max`` like a measurement, and against
+    ``max_from`` when the upper limit depends on another item (efficiency on the room).
     """
 
     kind: Literal["derived"]
     function: str
     inputs: dict[str, Identifier]
-    unit: str
-    min: float | None = None
-    max: float | None = None
-    typical: float | None = None
-    min_bound: Bound = Bound.INCLUSIVE
-    max_bound: Bound = Bound.INCLUSIVE
+    max_from: LimitCurve | None = None
 
     @model_validator(mode="after")
     def _function_and_inputs_fit(self) -> DerivedItem:
-        check_limits(self.min, self.max, self.typical)
         calculation = calc.CALCULATIONS.get(self.function)
         if calculation is None:
             raise ValueError(
@@ -237,8 +344,19 @@ class DerivedItem(_Item):
 
     @property
     def limit_text(self) -> str:
-        """The limits in words, e.g. ``≥ 3 °C``."""
-        return describe_limits(self.min, self.max, self.unit, self.min_bound, self.max_bound)
+        """The limits in words, e.g. ``≥ 3 °C`` or ``≤ 102.7–110.4 J/TH (by room temperature)``."""
+        fixed = describe_limits(self.min, self.max, self.unit, self.min_bound, self.max_bound)
+        if self.max_from is None:
+            return fixed
+        limits = [y for _, y in self.max_from.points]
+        low, high = min(limits), max(limits)
+        span = (
+            format_value(high, self.unit)
+            if low == high
+            else (f"{format_value(low)}–{format_value(high, self.unit)}")
+        )
+        curve = f"≤ {span} (by {self.max_from.input})"
+        return f"{fixed} and {curve}" if fixed else curve
 
 
 class InfoItem(_Item):
@@ -362,6 +480,9 @@ def cross_reference_problems(checklist: Mapping[str, Any]) -> list[Problem]:
     item_places: dict[str, str] = {}
     item_kinds: dict[str, object] = {}
     derived: list[tuple[str, str, Mapping[str, Any]]] = []
+    item_options: dict[str, object] = {}
+    conditions: list[tuple[str, str, Mapping[str, Any]]] = []
+    curves: list[tuple[str, str, object]] = []
     section_places: dict[str, str] = {}
     step_places: dict[str, str] = {}
 
@@ -390,8 +511,13 @@ def cross_reference_problems(checklist: Mapping[str, Any]) -> list[Problem]:
                 note(item_places, "item", item.get("id"), item_path)
                 if isinstance(item.get("id"), str):
                     item_kinds.setdefault(item["id"], item.get("kind"))
+                    item_options.setdefault(item["id"], item.get("options"))
                 if item.get("kind") == "derived" and isinstance(item.get("inputs"), Mapping):
                     derived.append((item_path, str(item.get("id")), item["inputs"]))
+                if isinstance(item.get("allowance"), Mapping):
+                    conditions.append((item_path, str(item.get("id")), item["allowance"]))
+                if isinstance(item.get("max_from"), Mapping):
+                    curves.append((item_path, str(item.get("id")), item["max_from"].get("input")))
 
     for path, item_id, inputs in derived:
         for parameter, source in inputs.items():
@@ -414,7 +540,49 @@ def cross_reference_problems(checklist: Mapping[str, Any]) -> list[Problem]:
                         item_id=item_id,
                     )
                 )
+    for path, item_id, curve_input in curves:
+        if not isinstance(curve_input, str):
+            continue
+        kind = item_kinds.get(curve_input)
+        if kind not in ("measurement", "derived"):
+            found = "is not an item of this checklist" if kind is None else f"is a {kind} item"
+            problems.append(
+                Problem(
+                    path=f"{path}.max_from.input",
+                    message=f"{curve_input!r} {found}; the limit must follow a measured value",
+                    item_id=item_id,
+                )
+            )
+    for path, item_id, allowance in conditions:
+        problems.extend(_condition_problems(path, item_id, allowance, item_kinds, item_options))
     return problems
+
+
+def _condition_problems(
+    path: str,
+    item_id: str,
+    allowance: Mapping[str, Any],
+    item_kinds: Mapping[str, object],
+    item_options: Mapping[str, object],
+) -> list[Problem]:
+    when, answer = allowance.get("when"), allowance.get("answer", "yes")
+    if not isinstance(when, str):
+        return []
+    kind = item_kinds.get(when)
+    message = ""
+    if kind is None:
+        message = f"{when!r} is not an item of this checklist"
+    elif kind == "confirm" and answer != "yes":
+        message = f"{when!r} is a confirmation; its granting answer must be 'yes'"
+    elif kind == "choice":
+        options = item_options.get(when)
+        if isinstance(options, list | tuple) and answer not in options:
+            message = f"answer {answer!r} is not one of the options of {when!r}"
+    elif kind != "confirm":
+        message = f"{when!r} is a {kind} item; an allowance follows a confirm or choice item"
+    if not message:
+        return []
+    return [Problem(path=f"{path}.allowance.when", message=message, item_id=item_id)]
 
 
 def _dicts(value: object) -> Iterator[tuple[int, Mapping[str, Any]]]:
@@ -424,15 +592,17 @@ def _dicts(value: object) -> Iterator[tuple[int, Mapping[str, Any]]]:
                 yield index, element
 
 
-def check_limits(low: float | None, high: float | None, typical: float | None) -> None:
-    """ValueError when ``low`` exceeds ``high`` or ``typical`` lies outside them."""
+def check_limits(
+    low: float | None, high: float | None, typical: float | None, name: str = "typical"
+) -> None:
+    """ValueError when ``low`` exceeds ``high`` or ``typical`` (or ``name``) lies outside them."""
     if low is not None and high is not None and low > high:
         raise ValueError(f"min {format_value(low)} is greater than max {format_value(high)}")
     if typical is not None:
         if low is not None and typical < low:
-            raise ValueError(f"typical {format_value(typical)} is below min {format_value(low)}")
+            raise ValueError(f"{name} {format_value(typical)} is below min {format_value(low)}")
         if high is not None and typical > high:
-            raise ValueError(f"typical {format_value(typical)} is above max {format_value(high)}")
+            raise ValueError(f"{name} {format_value(typical)} is above max {format_value(high)}")
 
 
 def format_value(value: float, unit: str = "") -> str:

@@ -32,6 +32,7 @@ from commission.results import Outcome, Status
 
 ENTRY_STATUS: Final[dict[str, Status]] = {
     "pass": Status.PASS,
+    "warn": Status.WARN,
     "fail": Status.FAIL,
     "invalid": Status.ERROR,
     "incomplete": Status.UNJUDGED,

@@ -23,7 +23,7 @@ import shutil
 import stat
 import sys
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Final, Literal
@@ -31,6 +31,7 @@ from typing import Any, Final, Literal
 from pydantic import ValidationError
 
 from commission.checklist import (
+    AnswerContext,
     Checklist,
     ChoiceItem,
     ConfirmItem,
@@ -508,12 +509,14 @@ class JobFile:
                 raise JobFileError(f"{self.path}: section {section!r} has no step {step!r}")
         self._change({"position": Position(section=section, step=step)})
 
-    def answer(self, item: Item, text: str) -> Verdict:
+    def answer(self, item: Item, text: str, live: Mapping[str, str] | None = None) -> Verdict:
         """Judge and record the technician's answer to ``item``.
 
         Measurements are parsed and checked against their limits; choices against their options;
         confirmations take ``yes`` or ``no``; a secret text item records only that it was set.
-        An invalid answer (a typo) is returned with its reason and not recorded.
+        An invalid answer (a typo) or one asked back (``1,600`` where 1.6 could be meant) is
+        returned with its reason and not recorded. ``live`` holds readings from the miner that
+        an answer is compared with (``commission.verify.bindings.live_readings``).
 
         Returns:
             The verdict, to show next to the input.
@@ -522,8 +525,9 @@ class JobFile:
             ValueError: for items nobody answers by typing (live, derived, info).
         """
         at = self._now()
+        context = AnswerContext(answers=self._latest_texts(), live=live or {})
         if isinstance(item, MeasurementItem):
-            verdict = evaluate_measurement(item, text)
+            verdict = evaluate_measurement(item, text, context)
             entry = Entry(
                 value=text.strip(),
                 at=at,
@@ -547,7 +551,7 @@ class JobFile:
             verdict = evaluate_choice(item, text)
             entry = Entry(value=text, at=at, status=verdict.status, reason=verdict.reason)
         elif isinstance(item, TextItem):
-            verdict = evaluate_text(item, text)
+            verdict = evaluate_text(item, text, context)
             if item.secret:
                 entry = Entry(
                     value=SECRET_MARK,
@@ -564,7 +568,7 @@ class JobFile:
             raise ValueError(
                 f"item {item.id!r} is a {item.kind} item; it is not answered by typing"
             )
-        if verdict.status is VerdictStatus.INVALID:
+        if not verdict.recordable:
             return verdict
         self._record({item.id: entry})
         return verdict
@@ -655,6 +659,7 @@ class JobFile:
         answers = {key: list(history) for key, history in self._job.answers.items()}
         for item_id, entry in entries.items():
             answers.setdefault(item_id, []).append(entry)
+        answers.update(self._rejudged_entries(answers))
         answers.update(self._derived_entries(answers))
         self._change({"answers": answers})
 
@@ -666,6 +671,33 @@ class JobFile:
         except KeyError:
             return False
         return isinstance(item, TextItem) and item.secret
+
+    def _latest_texts(self) -> dict[str, str]:
+        return {item_id: history[-1].value for item_id, history in self._job.answers.items()}
+
+    def _rejudged_entries(self, answers: dict[str, list[Entry]]) -> dict[str, list[Entry]]:
+        """New histories for measurements whose verdict changed with another answer (an
+        allowance such as the external cold-water source), judged again from what was typed."""
+        if self.checklist is None:
+            return {}
+        context = AnswerContext(answers={k: h[-1].value for k, h in answers.items() if h})
+        changed: dict[str, list[Entry]] = {}
+        for _, _, item in self.checklist.items():
+            history = answers.get(item.id)
+            if not isinstance(item, MeasurementItem) or item.allowance is None or not history:
+                continue
+            last = history[-1]
+            verdict = evaluate_measurement(item, last.value, context)
+            if not verdict.recordable or (last.status, last.reason) == (
+                verdict.status,
+                verdict.reason,
+            ):
+                continue
+            entry = last.model_copy(
+                update={"at": self._now(), "status": verdict.status, "reason": verdict.reason}
+            )
+            changed[item.id] = [*history, entry]
+        return changed
 
     def _derived_entries(self, answers: dict[str, list[Entry]]) -> dict[str, list[Entry]]:
         """New histories for derived items whose value or verdict changed with these answers."""

@@ -90,7 +90,8 @@ class Entry(_Frozen):
     number: float | None = None
     unit: str = ""
     status: str = ""
-    """``pass``, ``fail``, ``invalid``, ``incomplete``, or empty when not judged."""
+    """``pass``, ``warn``, ``fail``, ``incomplete``, or empty when not judged (an invalid or
+    asked-back answer is never recorded)."""
     reason: str = ""
     secret: bool = False
     """True when the item is a secret: ``value`` is then :data:`SECRET_MARK`, never the secret."""

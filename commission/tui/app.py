@@ -23,7 +23,15 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.worker import WorkerCancelled, WorkerState
 
-from commission.checklist import Checklist, Item, TextItem, Verdict, load_builtin
+from commission.checklist import (
+    AnswerContext,
+    Checklist,
+    Item,
+    TextItem,
+    Verdict,
+    evaluate_text,
+    load_builtin,
+)
 from commission.errors import CommissionError, JobFileError
 from commission.job import Job, JobFile, Location, RecentJob, RecentJobs, default_job_path
 from commission.miner.layout import FAN_HEADERS, PCIE_CONNECTORS, PUMP_HEADER
@@ -41,7 +49,7 @@ from commission.tui.screens.start import StartScreen
 from commission.tui.screens.summary import SummaryScreen
 from commission.tui.screens.walkthrough import WalkthroughScreen
 from commission.tui.widgets.miner_actions import PoolDraft
-from commission.verify.bindings import bindings_from_checklist
+from commission.verify.bindings import bindings_from_checklist, live_readings
 from commission.verify.runner import Verifier
 from commission.verify.soak import SoakClock, SystemClock
 
@@ -225,10 +233,39 @@ class CommissionApp(App[int]):
         if isinstance(item, TextItem) and item.secret:
             self.secrets[item.id] = SecretStr(text)
         try:
-            return self.job_file.answer(item, text)
+            return self.job_file.answer(item, text, live=live_readings(self.snapshot))
         except JobFileError as error:
             self.notify(str(error), title="Not saved", severity="error", timeout=20)
             return None
+
+    def answer_context(self) -> AnswerContext:
+        """The other answers and the miner's readings that an answer is judged with."""
+        answers: dict[str, str] = {}
+        if self.job_file is not None:
+            answers = {
+                item_id: history[-1].value
+                for item_id, history in self.job_file.job.answers.items()
+                if history and not history[-1].secret
+            }
+        return AnswerContext(answers=answers, live=live_readings(self.snapshot))
+
+    def recheck_live_answers(self) -> None:
+        """Judge again the answers compared with a miner reading (the typed firmware date)."""
+        if self.job_file is None:
+            return
+        context = self.answer_context()
+        for _, _, item in self.checklist.items():
+            if not isinstance(item, TextItem) or item.live_reading is None or item.secret:
+                continue
+            entry = self.job_file.job.current(item.id)
+            if entry is None:
+                continue
+            verdict = evaluate_text(item, entry.value, context)
+            if verdict.recordable and (verdict.status, verdict.reason) != (
+                entry.status,
+                entry.reason,
+            ):
+                self.record_answer(item, entry.value)
 
     def save_position(self, section: str, step: str) -> None:
         """Remember the step on screen in the job."""
@@ -370,6 +407,7 @@ class CommissionApp(App[int]):
         self.live_outcomes = message.outcomes
         self.record_outcomes(message.outcomes)
         self.snapshot = message.snapshot
+        self.recheck_live_answers()
 
     @on(MinerLost)
     def _miner_lost(self, message: MinerLost) -> None:

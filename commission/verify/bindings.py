@@ -1,5 +1,8 @@
 """Where each rule's outcome belongs in the checklist: item id and section, read from the checklist.
 
+It also supplies the few miner readings that checklist answers are compared with
+(:func:`live_readings`: the firmware date the technician typed against the one the miner reports).
+
 Rules know nothing about checklists; the checklist's live items name a rule id
 (``rule = "chains.present"``). This module reads those items, so the item ids and sections live in
 one place, the checklist file, and the runner, the reports and the TUI agree on where an outcome
@@ -14,6 +17,7 @@ from functools import cache
 from typing import Final
 
 from commission.checklist import Checklist, LiveItem, load_builtin
+from commission.miner.models import MinerSnapshot
 from commission.verify.rules import RULES
 
 UNBOUND_SECTION: Final = "live-checks"
@@ -62,3 +66,17 @@ def default_bindings() -> dict[str, Binding]:
         ChecklistError: the built-in checklist cannot be read (a broken installation).
     """
     return dict(_builtin())
+
+
+def live_readings(snapshot: MinerSnapshot | None) -> dict[str, str]:
+    """Readings from the miner that checklist answers are compared with, by ``LIVE_READINGS`` key.
+
+    Today the firmware build date (``firmware-date``, ``YYYYMMDD`` as the guide writes the File
+    System Version), so the date the technician typed is checked against the miner's own. A
+    reading the snapshot does not hold is left out (the answer then waits, it never passes).
+    """
+    readings: dict[str, str] = {}
+    identity = snapshot.identity if snapshot is not None else None
+    if identity is not None and identity.firmware_date is not None:
+        readings["firmware-date"] = f"{identity.firmware_date.replace(tzinfo=None):%Y%m%d}"
+    return readings

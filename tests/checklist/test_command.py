@@ -126,7 +126,11 @@ LIMITS = [
     ("monitoring.wall-power", "typical", 1728, "W", None),
     ("monitoring.wall-power", "max", 2031, "W", "inclusive"),
     ("monitoring.hashrate", "typical", 18.0, "TH/s", None),
-    ("monitoring.efficiency", "max", 110.4, "J/TH", "inclusive"),
+    ("site.relative-humidity", "warn_below", 20, "%", None),
+    ("site.relative-humidity", "warn_above", 90, "%", None),
+    ("site.ac-voltage", "warn_above", 240, "V", None),
+    ("site.altitude", "max", 2000, "m", "strict"),
+    ("monitoring.efficiency", "warn_below", 96, "J/TH", None),
     ("monitoring.efficiency", "typical", 96, "J/TH", None),
     ("psu.output-voltage", "typical", 12, "V", None),
     ("psu.rated-current", "min", 170, "A", "inclusive"),
@@ -135,7 +139,18 @@ LIMITS = [
     ("psu.line-regulation", "max", 1, "%", "strict"),
     ("psu.load-regulation", "max", 1, "%", "strict"),
     ("psu.pcie-terminals", "min", 13, "leads", "inclusive"),
-    ("psu.power-factor", "min", 0.99, "", "strict"),
+    ("psu.power-factor", "min", 0.99, "", "inclusive"),
+    ("psu.power-factor", "max", 1, "", "inclusive"),
+    ("psu.output-voltage", "min", 11.4, "V", "inclusive"),
+    ("psu.output-voltage", "max", 12.6, "V", "inclusive"),
+    ("psu.setup-time", "max", 2, "s", "strict"),
+    ("psu.short-circuit-time", "min", 10, "ms", "strict"),
+    ("psu.leakage-current", "max", 1.5, "mA", "strict"),
+    ("psu.low-voltage-protection", "min", 80, "V", "inclusive"),
+    ("psu.low-voltage-protection", "warn_above", 89, "V", None),
+    ("psu.overcurrent-protection", "min", 180, "A", "inclusive"),
+    ("psu.overcurrent-protection", "warn_above", 200, "A", None),
+    ("water.pressure", "typical", 50, "kPa", None),
     ("psu.ac-cable", "min", 1, "mm²", "inclusive"),
     ("monitoring.psu-load", "max", 90, "%", "inclusive"),
     ("cooling.fan-count", "min", 6, "fans", "inclusive"),
@@ -206,6 +221,19 @@ def test_json_has_every_numeric_limit_with_its_unit(
         assert item[f"{key}_bound"] == bound
 
 
+def test_json_has_the_efficiency_curve_and_the_flow_allowance(
+    items: dict[str, dict[str, Any]],
+) -> None:
+    curve = items["monitoring.efficiency"]["max_from"]
+    assert curve["input"] == "site.ambient-temperature"
+    assert [list(point) for point in curve["points"]] == [[25, 102.7], [40, 110.4]]
+    allowance = items["water.flow"]["allowance"]
+    assert (allowance["when"], allowance["min"]) == ("water.source", 2)
+    assert "5-2" in allowance["reason"]
+    assert "accessory table (guide 3)" in items["water.pressure"]["limit_note"]
+    assert items["water.pressure"]["guide"] == "3"
+
+
 @pytest.mark.parametrize(("item_id", "value", "unit"), FIGURES)
 def test_json_has_every_figure_with_its_unit(
     items: dict[str, dict[str, Any]], item_id: str, value: float, unit: str
@@ -218,12 +246,14 @@ def test_json_has_every_figure_with_its_unit(
 def test_printout_shows_sections_items_and_limits(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["checklist"]) == ExitCode.OK
     out = capsys.readouterr().out
-    assert "9 sections, 28 steps, 127 items" in out
+    assert "9 sections, 28 steps, 140 items" in out
     for fragment in (
         "2. Power supply (guide 2)",
         "psu.pcie.b3-2",
         "PCIe-B3.2 · board 3 · chains 4, 13, 14",
-        "11.88–12.12 V",
+        "11.4–12.6 V",
+        "limits: guide 2 gives a fixed 12 V",
+        "2–15 L/min warns instead of failing",
         "< 100,000 CFU/mL",
         "⚠ cooling.pump-header",
         "rule soak.stability",
@@ -236,7 +266,7 @@ def test_validate_a_good_file(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert (
         out.strip()
-        == f"{BUILTIN} is a valid checklist: 's9-hydro' version 1, 9 sections, 127 items"
+        == f"{BUILTIN} is a valid checklist: 's9-hydro' version 2, 9 sections, 140 items"
     )
 
 

@@ -228,7 +228,14 @@ def test_format_value_reads_like_a_person_wrote_it() -> None:
 
 def test_requirement_and_place_summaries(builtin: Checklist) -> None:
     assert requirement(builtin.item("psu.ripple")) == "< 1 %"
-    assert requirement(builtin.item("site.ac-voltage")) == "200–265 V; typical 220 V"
+    assert requirement(builtin.item("site.ac-voltage")) == (
+        "200–265 V; typical 220 V; warns above 240 V; limits: guide 1.2: the miner takes "
+        "200–265 V AC (note 2-1: never below 200 V); guide 2: the PSU itself 200–240 V AC "
+        "(above 240 V warns)"
+    )
+    flow = requirement(builtin.item("water.flow"))
+    assert "5–15 L/min" in flow
+    assert "2–15 L/min warns instead of failing when water.source is" in flow
     assert requirement(builtin.item("monitoring.chains-present")).startswith("rule chains.present")
     assert requirement(builtin.item("pools.1.password")) == "secret (only recorded as set)"
     assert "inlet_margin_over_dew_point_c(" in requirement(builtin.item("water.dew-point-margin"))

@@ -275,6 +275,7 @@ class WalkthroughScreen(Screen[None]):
         if self.focused is None or self.focused.id != "sections":
             self.focus_first_in_step()
         self._recompute_derived()
+        self._refresh_context()
         self._live(app.snapshot)
         self.built_step = step.id
 
@@ -290,6 +291,7 @@ class WalkthroughScreen(Screen[None]):
         if isinstance(event.item, TextItem) and event.item.secret:
             self._secret_typed(event.item, event.answer)
         self._recompute_derived()
+        self._refresh_context()
         self.refresh_sections()
 
     def _secret_typed(self, item: TextItem, text: str) -> None:
@@ -327,6 +329,14 @@ class WalkthroughScreen(Screen[None]):
     def _written(self) -> None:
         self.commission_app.action_refresh_now()
 
+    def _refresh_context(self) -> None:
+        """Judge again the inputs whose verdict depends on other answers or on the miner."""
+        views = [view for view in self.query(TypedView) if view.uses_context()]
+        if views:
+            context = self.commission_app.answer_context()
+            for view in views:
+                view.rejudge(context)
+
     def _recompute_derived(self) -> None:
         app = self.commission_app
         if app.job_file is None:
@@ -346,6 +356,7 @@ class WalkthroughScreen(Screen[None]):
         outcomes: dict[str, Outcome] = app.rule_outcomes
         for view in self.query(LiveView):
             view.show_outcome(outcomes.get(view.item.rule), app.miner_problem)
+        self._refresh_context()
         for wiring in self.query(WiringView):
             wiring.show(snapshot, app.miner_problem)
         if snapshot is not None:

@@ -18,6 +18,8 @@ from textual.timer import Timer
 from textual.widgets import Checkbox, Input, Label, RadioButton, RadioSet, Static
 
 from commission.checklist import (
+    NO_CONTEXT,
+    AnswerContext,
     ChoiceItem,
     ConfirmItem,
     DerivedItem,
@@ -45,6 +47,8 @@ SAVE_AFTER_IDLE_S = 0.6
 
 VERDICT_STATUS: dict[VerdictStatus, Status] = {
     VerdictStatus.PASS: Status.PASS,
+    VerdictStatus.WARN: Status.WARN,
+    VerdictStatus.QUESTION: Status.UNJUDGED,
     VerdictStatus.FAIL: Status.FAIL,
     VerdictStatus.INVALID: Status.ERROR,
     VerdictStatus.INCOMPLETE: Status.SKIPPED,
@@ -68,6 +72,8 @@ def verdict_markup(verdict: Verdict) -> str:
     word = "INVALID" if verdict.status is VerdictStatus.INVALID else status.word
     if verdict.status is VerdictStatus.INCOMPLETE:
         word = "WAITING"
+    if verdict.status is VerdictStatus.QUESTION:
+        word = "WHICH?"
     return f"[${_token(status)}]{status.glyph} {word}[/] {_escape(verdict.reason)}"
 
 
@@ -226,6 +232,19 @@ class TypedView(ItemView):
     _save_timer: Timer | None = None
     typed: str | None = None
     """The input's text after the last keystroke; None before any."""
+    context: AnswerContext = NO_CONTEXT
+    """Other answers and miner readings the answer is judged with (set by the screen)."""
+
+    def uses_context(self) -> bool:
+        """True when the verdict depends on other answers or on the miner."""
+        return False
+
+    def rejudge(self, context: AnswerContext) -> None:
+        """Take a new context and show the verdict of the current text again."""
+        self.context = context
+        text = self.typed if self.typed is not None else self.answer
+        if text and text.strip():
+            self.show_verdict(self.judge(text))
 
     def placeholder(self) -> str:
         """What the empty input shows."""
@@ -317,7 +336,11 @@ class MeasurementView(TypedView):
 
     def judge(self, text: str) -> Verdict:
         """Parse and judge against the limits."""
-        return evaluate_measurement(self.item, text)
+        return evaluate_measurement(self.item, text, self.context)
+
+    def uses_context(self) -> bool:
+        """An allowance depends on another answer."""
+        return self.item.allowance is not None
 
 
 class TextView(TypedView):
@@ -348,8 +371,12 @@ class TextView(TypedView):
         return self.item.secret
 
     def judge(self, text: str) -> Verdict:
-        """Check against the pattern."""
-        return evaluate_text(self.item, text)
+        """Check against the pattern (and the miner's reading, for the firmware date)."""
+        return evaluate_text(self.item, text, self.context)
+
+    def uses_context(self) -> bool:
+        """A text compared with a miner reading."""
+        return self.item.live_reading is not None
 
 
 class ChoiceView(ItemView):
