@@ -91,6 +91,9 @@ class AnswerContext:
 
 NO_CONTEXT: Final = AnswerContext()
 
+_SCORE: Final = {VerdictStatus.PASS: 2, VerdictStatus.WARN: 1}
+"""How well a reading fares, to tell when the other reading of ``1,600`` must be asked about."""
+
 
 def parse_number(typed: str, unit: str) -> tuple[float | None, str]:
     """Read a number typed by a person in ``unit`` (see :mod:`commission.checklist.numbers`).
@@ -253,10 +256,10 @@ def evaluate_measurement(
         expected.
     """
 
-    def passes(value: float) -> bool:
-        return judge_measurement(item, value, context).passed
+    def score(value: float) -> int:
+        return _SCORE.get(judge_measurement(item, value, context).status, 0)
 
-    outcome = read_quantity(typed, item.unit, passes=passes)
+    outcome = read_quantity(typed, item.unit, score=score)
     if isinstance(outcome, Rejection):
         return Verdict(status=VerdictStatus.INVALID, unit=item.unit, reason=outcome.reason)
     if isinstance(outcome, Question):

@@ -12,9 +12,10 @@ Pure functions, no I/O. The rules, in the order they apply (they are also the us
    Spaces group thousands too (``1 600``, ``1 600,5``), and a number with several points and
    no comma (``1.234.567``) can only be grouped.
 4. **Asked back, never guessed**: when one mark followed by three digits could be read either way
-   (``1,600`` or ``2.040``), the app's reading is used unless it would not pass while the other
-   reading would; then nothing is judged and the technician is asked which was meant
-   (``12,600`` for a 12 V output: "did you mean 12600 or 12.6?").
+   (``1,600`` or ``2.040``), the app's reading is used unless the other reading would fare better
+   against the item's limits (pass where it fails, or pass or only warn where it fails); then
+   nothing is judged and the technician is asked which was meant (``12,600`` for a 12 V output:
+   "did you mean 12600 V or 12.6 V?"). When both fare alike the app's reading stands.
 5. **Units convert and both are shown**: ``1.5 bar`` is "1.5 bar = 150 kPa". Pressure (kPa, Pa,
    MPa, bar, mbar, psi), temperature (°C, °F, K), flow (L/min, L/h, L/s, m³/h, US gal/min),
    power (W, kW), voltage (V, mV), current (A, mA), time (s, ms), length (m, cm, mm, ft, in),
@@ -342,17 +343,15 @@ def _power_of_ten(match: re.Match[str]) -> tuple[str, int] | None:
     return None
 
 
-def read_quantity(
-    typed: str, unit: str, *, passes: Callable[[float], bool] | None = None
-) -> Outcome:
+def read_quantity(typed: str, unit: str, *, score: Callable[[float], int] | None = None) -> Outcome:
     """Read what a technician typed for a value entered in ``unit``.
 
     Args:
         typed: the raw text, e.g. ``"1,600"``, ``"12,6 V"``, ``"1.5 bar"`` or ``"abc"``.
         unit: the unit the item is entered in (``""`` for a plain ratio).
-        passes: whether a value (in ``unit``) would pass the item's limits; used only to decide
-            when a mark before three digits must be asked back (rule 4). Without it the app's
-            reading is always used.
+        score: how well a value (in ``unit``) fares against the item's limits, higher is better
+            (e.g. 2 pass, 1 warn, 0 fail); used only to decide when a mark before three digits
+            must be asked back (rule 4). Without it the app's reading is always used.
 
     Returns:
         A :class:`Reading`, a :class:`Question` when two readings are possible and the choice
@@ -382,10 +381,10 @@ def read_quantity(
         return _reading(text, number, match, typed_unit, convert, unit, expected)
 
     first = reading(mantissa.value)
-    if isinstance(first, Rejection) or mantissa.other is None or passes is None:
+    if isinstance(first, Rejection) or mantissa.other is None or score is None:
         return first
     second = reading(mantissa.other)
-    if isinstance(second, Rejection) or passes(first.value) or not passes(second.value):
+    if isinstance(second, Rejection) or score(second.value) <= score(first.value):
         return first
     return Question(text, (first, second))
 

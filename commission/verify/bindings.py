@@ -1,13 +1,13 @@
 """Where each rule's outcome belongs in the checklist: item id and section, read from the checklist.
 
-It also supplies the few miner readings that checklist answers are compared with
-(:func:`live_readings`: the firmware date the technician typed against the one the miner reports).
-
 Rules know nothing about checklists; the checklist's live items name a rule id
 (``rule = "chains.present"``). This module reads those items, so the item ids and sections live in
 one place, the checklist file, and the runner, the reports and the TUI agree on where an outcome
 goes. A rule that a (custom) checklist does not bind still runs; its outcome goes to a separate
 "other live checks" section rather than being dropped.
+
+It also supplies the few miner readings that checklist answers are compared with
+(:func:`live_readings`: the firmware date the technician typed against the one the miner reports).
 """
 
 from __future__ import annotations

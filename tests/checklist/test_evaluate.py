@@ -172,6 +172,10 @@ def test_flow_allowance_with_an_external_cold_source(builtin: Checklist) -> None
     assert evaluate_measurement(flow, "8", cold).status is PASS
     # 120 L/h is exactly 2 L/min: allowed with the cold source, never below it.
     assert evaluate_measurement(flow, "120 L/h", cold).status is WARN
+    # 2,500 L/min fails; 2.5 L/min would only warn here: asked back.
+    asked = evaluate_measurement(flow, "2,500", cold)
+    assert asked.status is QUESTION and asked.answers == ("2500", "2.5")
+    assert evaluate_measurement(flow, "2,500", loop).status is FAIL
 
 
 def test_efficiency_limit_follows_the_recorded_room_temperature(builtin: Checklist) -> None:

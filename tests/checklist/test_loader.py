@@ -189,3 +189,79 @@ def test_unreadable_files(tmp_path: Path, setup: str, fragment: str) -> None:
         load_checklist(path)
     checklist, problems = validate_file(path)
     assert checklist is None and fragment in problems[0]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "item_id", "where", "fragment"),
+    [
+        (
+            'allowance = { when = "water.source"',
+            'allowance = { when = "water.sorce"',
+            "water.flow",
+            ".allowance.when",
+            "'water.sorce' is not an item of this checklist",
+        ),
+        (
+            'answer = "external cold-water source", min = 2',
+            'answer = "a river", min = 2',
+            "water.flow",
+            ".allowance.when",
+            "answer 'a river' is not one of the options of 'water.source'",
+        ),
+        (
+            'allowance = { when = "water.source"',
+            'allowance = { when = "water.inlet-temperature"',
+            "water.flow",
+            ".allowance.when",
+            "is a measurement item; an allowance follows a confirm or choice item",
+        ),
+        (
+            'answer = "external cold-water source", min = 2',
+            'answer = "external cold-water source", min = 6',
+            "water.flow",
+            "",
+            "allowance.min must be below the item's min",
+        ),
+        (
+            'max_from = { input = "site.ambient-temperature"',
+            'max_from = { input = "site.ambient"',
+            "monitoring.efficiency",
+            ".max_from.input",
+            "'site.ambient' is not an item of this checklist",
+        ),
+        (
+            "points = [[25, 102.7], [40, 110.4]]",
+            "points = [[40, 110.4], [25, 102.7]]",
+            "monitoring.efficiency",
+            ".max_from.points",
+            "points must be in rising order",
+        ),
+        (
+            'live_reading = "firmware-date"',
+            'live_reading = "firmware-day"',
+            "admin.firmware-version",
+            ".live_reading",
+            "unknown live reading 'firmware-day'; known readings: firmware-date",
+        ),
+        (
+            "warn_below = 20\nwarn_above = 90\n",
+            "warn_below = 2\nwarn_above = 90\n",
+            "site.relative-humidity",
+            "",
+            "warn_below 2 is below min 5",
+        ),
+    ],
+)
+def test_limit_features_are_checked_with_their_place(
+    tmp_path: Path, old: str, new: str, item_id: str, where: str, fragment: str
+) -> None:
+    path = _broken(tmp_path, old, new)
+    problem = _single_problem(path)
+    assert f"{_item_path(item_id)}{where}: item {item_id}: " in problem
+    assert fragment in problem
+
+
+def test_an_advisory_band_needs_its_reason(tmp_path: Path) -> None:
+    path = _broken(tmp_path, 'warn_reason = "the PSU table (guide 2) rates the APW5', "# ")
+    problem = _single_problem(path)
+    assert "warn_below or warn_above needs a warn_reason saying why" in problem

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -68,46 +70,49 @@ def test_decimal_marks(typed: str, value: float) -> None:
     assert _value(typed, "V") == pytest.approx(value)
 
 
-def _passes_12v(value: float) -> bool:
-    return 11.4 <= value <= 12.6
+def _passes_12v(value: float) -> int:
+    return int(11.4 <= value <= 12.6)
 
 
 def test_ambiguity_is_asked_when_the_choice_matters() -> None:
-    outcome = read_quantity("12,600", "V", passes=_passes_12v)
+    outcome = read_quantity("12,600", "V", score=_passes_12v)
     assert isinstance(outcome, Question)
     assert [r.value for r in outcome.readings] == [12600.0, 12.6]
     assert outcome.answers == ("12600", "12.6")
     assert outcome.text.startswith("12,600: did you mean 12600 V or 12.6 V?")
     # The answers themselves are unambiguous.
     for answer, value in zip(outcome.answers, (12600.0, 12.6), strict=True):
-        again = read_quantity(answer, "V", passes=_passes_12v)
+        again = read_quantity(answer, "V", score=_passes_12v)
         assert isinstance(again, Reading) and again.value == value
 
 
 def test_dot_before_three_digits_is_asked_the_other_way_round() -> None:
-    outcome = read_quantity("2.040", "W", passes=lambda value: value >= 2040)
+    outcome = read_quantity("2.040", "W", score=lambda value: int(value >= 2040))
     assert isinstance(outcome, Question)
     assert [r.value for r in outcome.readings] == [2.04, 2040.0]
 
 
 @pytest.mark.parametrize(
-    ("typed", "passes", "value"),
+    ("typed", "score", "value"),
     [
-        ("1,600", lambda v: v >= 2040, 1600.0),  # neither passes: the app's reading, judged
-        ("1,600", lambda v: v <= 100000, 1600.0),  # both pass: the app's reading
+        ("1,600", lambda v: int(v >= 2040), 1600.0),  # neither passes: the app's reading
+        ("1,600", lambda v: int(v <= 100000), 1600.0),  # both pass: the app's reading
         ("12,6", _passes_12v, 12.6),  # not ambiguous at all
-        ("1,600.5", lambda v: v < 10, 1600.5),  # two marks are never ambiguous
-        ("1 600", lambda v: v < 10, 1600.0),
-        ("1.000", lambda v: v <= 1, 1.0),  # the app's reading passes: nothing to ask
+        ("1,600.5", lambda v: int(v < 10), 1600.5),  # two marks are never ambiguous
+        ("1 600", lambda v: int(v < 10), 1600.0),
+        ("1.000", lambda v: int(v <= 1), 1.0),  # the app's reading passes: nothing to ask
+        ("1,600", lambda v: 2 if v > 1000 else 1, 1600.0),  # the app's reading fares better
     ],
 )
-def test_no_question_when_the_reading_is_settled(typed: str, passes: object, value: float) -> None:
-    outcome = read_quantity(typed, "W", passes=passes)  # type: ignore[arg-type]
+def test_no_question_when_the_reading_is_settled(
+    typed: str, score: Callable[[float], int], value: float
+) -> None:
+    outcome = read_quantity(typed, "W", score=score)
     assert isinstance(outcome, Reading) and outcome.value == value
 
 
 def test_question_with_a_converted_unit_shows_both() -> None:
-    outcome = read_quantity("30,000 psi", "kPa", passes=lambda v: 50 <= v <= 300)
+    outcome = read_quantity("30,000 psi", "kPa", score=lambda v: int(50 <= v <= 300))
     assert isinstance(outcome, Question)
     assert "did you mean 30000 psi (206,842.719 kPa) or 30 psi (206.843 kPa)?" in outcome.text
 
@@ -178,7 +183,9 @@ def test_a_reading_keeps_what_was_typed_and_the_value_read() -> None:
         ("0.99 %", "", "expected a plain number without a unit"),
     ],
 )
-def test_wrong_units_are_refused_saying_what_is_expected(typed: str, unit: str, reason: str) -> None:
+def test_wrong_units_are_refused_saying_what_is_expected(
+    typed: str, unit: str, reason: str
+) -> None:
     assert reason in _refused(typed, unit)
 
 
@@ -288,7 +295,7 @@ UNITS = ["V", "W", "kPa", "°C", "L/min", "", "leads", "mA", "TH/s"]
 
 @given(st.text(max_size=30), st.sampled_from(UNITS))
 def test_anything_typed_gives_an_outcome_never_an_exception(typed: str, unit: str) -> None:
-    outcome = read_quantity(typed, unit, passes=lambda value: 0 <= value <= 10)
+    outcome = read_quantity(typed, unit, score=lambda value: int(0 <= value <= 10))
     assert isinstance(outcome, Reading | Question | Rejection)
     if isinstance(outcome, Rejection):
         assert outcome.reason

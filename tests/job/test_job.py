@@ -110,17 +110,17 @@ def test_history_keeps_every_answer_and_the_last_is_current(
     job_file: JobFile, checklist: Checklist
 ) -> None:
     item = checklist.item("psu.output-voltage")
-    first = job_file.answer(item, "12,6")
+    first = job_file.answer(item, "12,7")
     second = job_file.answer(item, "12.05 V")
     assert (first.status, second.status) == (VerdictStatus.FAIL, VerdictStatus.PASS)
     history = job_file.job.history("psu.output-voltage")
     assert [(e.value, e.number, e.status) for e in history] == [
-        ("12,6", 12.6, "fail"),
+        ("12,7", 12.7, "fail"),
         ("12.05 V", 12.05, "pass"),
     ]
     assert history[0].at < history[1].at
     assert job_file.job.current("psu.output-voltage") == history[-1]
-    assert history[0].reason == "12.6 V is above the 12.12 V maximum"
+    assert history[0].reason == "12.7 V is above the 12.6 V maximum"
 
 
 def test_a_typo_is_reported_and_not_recorded(job_file: JobFile, checklist: Checklist) -> None:
