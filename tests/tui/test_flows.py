@@ -33,15 +33,15 @@ async def test_out_of_range_measurement_shows_failure_and_why(
     async with app.run_test(size=BIG) as pilot:
         await start_job(pilot)
         await go_to_step(pilot, "psu.rating")
-        await type_into(pilot, "psu.output-voltage", "12,6 V")
+        await type_into(pilot, "psu.output-voltage", "12,7 V")
         shown = verdict_of(app, "psu.output-voltage")
         assert "FAIL" in shown and "✘" in shown
-        assert "12.6" in shown and "12.12" in shown  # the value read and the limit it broke
+        assert "12.7" in shown and "12.6" in shown  # the value read and the limit it broke
         await type_into(pilot, "psu.rated-current", "abc")
         assert "INVALID" in verdict_of(app, "psu.rated-current")
     job, _ = read_job(tmp_path / "job.json")
     entry = job.current("psu.output-voltage")
-    assert entry is not None and entry.status == "fail" and entry.number == 12.6
+    assert entry is not None and entry.status == "fail" and entry.number == 12.7
     assert job.current("psu.rated-current") is None  # a typo is shown, never recorded
 
 
@@ -54,6 +54,11 @@ PSU_VALUES = {
     "psu.load-regulation": "0.5",
     "psu.pcie-terminals": "13",
     "psu.power-factor": "0.995",
+    "psu.setup-time": "1",
+    "psu.short-circuit-time": "20",
+    "psu.leakage-current": "1",
+    "psu.low-voltage-protection": "85",
+    "psu.overcurrent-protection": "190",
     "psu.ac-cable": "1.5",
 }
 
@@ -75,7 +80,10 @@ async def test_completing_the_psu_section(make_app: AppFactory, tmp_path: Path) 
                     plug = next(p for p, i in app.wiring_items().items() if i == item.id)
                     await pilot.click(f"#plug-{_dom(plug)} Checkbox")
                 elif item.kind == "confirm":
-                    await pilot.click(f"#item-{item.id.replace('.', '_')} Checkbox")
+                    box = f"#item-{item.id.replace('.', '_')} Checkbox"
+                    app.screen.query_one(box).scroll_visible(animate=False)
+                    await pilot.pause()
+                    await pilot.click(box)
             await pilot.pause()
         assert app.job_file is not None
         progress = {p.section.id: p for p in section_progress(app.checklist, app.job_file.job, {})}
