@@ -13,7 +13,7 @@ import asyncio
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from pydantic import SecretStr
 from textual import on, work
@@ -33,7 +33,16 @@ from commission.checklist import (
     load_builtin,
 )
 from commission.errors import CommissionError, JobFileError
-from commission.job import Job, JobFile, Location, RecentJob, RecentJobs, default_job_path
+from commission.job import (
+    Job,
+    JobFile,
+    Location,
+    RecentJob,
+    RecentJobs,
+    SelfTestRun,
+    SoakRun,
+    default_job_path,
+)
 from commission.miner.layout import FAN_HEADERS, PCIE_CONNECTORS, PUMP_HEADER
 from commission.miner.models import MinerSnapshot
 from commission.results import Outcome
@@ -126,7 +135,6 @@ class CommissionApp(App[int]):
         """The walkthrough once it was opened (it keeps what was typed but not yet saved)."""
         self.secrets: dict[str, SecretStr] = {}
         """Passwords typed in this session, by item id; never written anywhere."""
-        self._recorded: dict[str, str] = {}
         self._wake = asyncio.Event()
 
     # -- start-up -----------------------------------------------------------------------------
@@ -159,6 +167,7 @@ class CommissionApp(App[int]):
                 continue  # cancelled on purpose just above
         if link is not None:
             await link.aclose()
+        self.close_job()
 
     # -- navigation ---------------------------------------------------------------------------
 
@@ -202,11 +211,24 @@ class CommissionApp(App[int]):
         self._open(JobFile.create(path, job, checklist=self.checklist))
 
     def resume_job(self, path: str | Path) -> None:
-        """Reopen a job file where it stopped."""
+        """Reopen a job file where it stopped (the job already open here is simply shown)."""
+        if self.job_file is not None and self.job_file.target == Path(os.path.realpath(path)):
+            self._open(self.job_file)
+            return
         self._open(JobFile.open(Path(path), checklist=self.checklist))
 
+    def close_job(self) -> None:
+        """Let the open job go (its lock is released for other programs); it stays saved."""
+        job_file, self.job_file = self.job_file, None
+        if job_file is not None:
+            job_file.close()
+
     def _open(self, job_file: JobFile) -> None:
+        if self.job_file is not None and self.job_file.target != job_file.target:
+            self.close_job()
         self.job_file = job_file
+        # What the job recorded is what the screens show until the miner is read again.
+        self.rule_outcomes = job_file.job.latest_by_rule()
         try:
             self.recent.remember(job_file)
         except JobFileError as error:
@@ -335,18 +357,42 @@ class CommissionApp(App[int]):
         return drafts
 
     def record_outcomes(self, outcomes: list[Outcome] | tuple[Outcome, ...]) -> None:
-        """Keep the latest outcome per rule; save to the job those whose status changed."""
-        changed = []
+        """Keep the latest outcome per rule, and record every one in the job with its time."""
         for outcome in outcomes:
             self.rule_outcomes[outcome.rule_id] = outcome
-            if self._recorded.get(outcome.rule_id) != outcome.status:
-                self._recorded[outcome.rule_id] = outcome.status
-                changed.append(outcome)
-        if changed and self.job_file is not None:
-            try:
-                self.job_file.add_results(changed)
-            except JobFileError as error:
-                self.notify(str(error), title="Not saved", severity="error", timeout=20)
+        if outcomes:
+            self._save_to_job(lambda job_file: job_file.record_outcomes(outcomes))
+
+    def record_soak(self, run: SoakRun, outcomes: tuple[Outcome, ...] = ()) -> None:
+        """Record a soak run (its series, its verdict, the outcomes read with it) in the job."""
+        for outcome in (*outcomes, *([run.outcome] if run.outcome else [])):
+            self.rule_outcomes[outcome.rule_id] = outcome
+        self._save_to_job(lambda job_file: job_file.record_soak(run, outcomes))
+
+    def record_selftest(self, run: SelfTestRun) -> None:
+        """Record a hash self-test run in the job (when one is open)."""
+        self._save_to_job(lambda job_file: job_file.record_selftest(run))
+
+    def record_miner_write(self, kind: Literal["pools", "web-password"], detail: str) -> None:
+        """Record that the pools or the web password were written to the miner (no values)."""
+        self._save_to_job(
+            lambda job_file: job_file.record_miner_write(kind, ok=True, detail=detail)
+        )
+
+    def _save_to_job(self, change: Callable[[JobFile], object]) -> None:
+        if self.job_file is None:
+            return
+        try:
+            if self.link is not None:
+                # Which miner the results come from; a no-op while it stays the same one.
+                self.job_file.note_miner(
+                    simulated=self.link.simulated is not None,
+                    scenario=self.link.simulated or "",
+                    host=self.link.client.host,
+                )
+            change(self.job_file)
+        except JobFileError as error:
+            self.notify(str(error), title="Not saved", severity="error", timeout=20)
 
     # -- the miner ----------------------------------------------------------------------------
 

@@ -28,6 +28,8 @@ class MinerLink:
         press_button: for the simulator only, presses its IP Report button so that it reports to
             the given (host, port); None on real hardware, where the technician presses it.
         closers: coroutines that release what the opener started (client, simulator), run in order.
+        simulated: the simulator's scenario when the miner is the built-in simulator; None for
+            real hardware. The job records it, so a practice run is never taken for a real one.
     """
 
     client: MinerClient
@@ -36,6 +38,7 @@ class MinerLink:
     report_reply_port: int | None = 14236
     press_button: Callable[[tuple[str, int]], Awaitable[bool]] | None = None
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    simulated: str | None = None
 
     async def aclose(self) -> None:
         """Close the client and stop whatever the opener started; later closers still run."""

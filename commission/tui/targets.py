@@ -62,6 +62,7 @@ def simulator_opener(
             report_reply_port=None,
             press_button=press,
             closers=[client.aclose, miner.stop],
+            simulated=scenarios,
         )
 
     return open_simulator

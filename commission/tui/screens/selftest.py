@@ -1,12 +1,14 @@
 """The hash self-test: SHA-256d known answers on every tier, then a short speed measurement.
 
 It runs in a thread worker (the compiled tiers release the GIL) and reports with messages; a wrong
-answer on any tier is a failure shown in the table, never hidden behind a speed figure.
+answer on any tier is a failure shown in the table, never hidden behind a speed figure. A finished
+run is saved to the open job, and the screen opens on the run the job recorded last.
 """
 
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 from typing import ClassVar
 
 from textual import on, work
@@ -19,6 +21,7 @@ from textual.widgets import Button, DataTable, Footer, Header, Label, ProgressBa
 from commission import hashing
 from commission.errors import CommissionError
 from commission.hashing.vectors import KNOWN_ANSWERS
+from commission.job import SelfTestRun, SelfTestTier
 from commission.results import Status
 from commission.tui.messages import SelfTestProgressed, SelfTestRow
 from commission.tui.widgets.status_style import status_markup, status_text
@@ -58,16 +61,34 @@ class SelfTestScreen(Screen[None]):
             yield DataTable(id="selftest-table", cursor_type="none")
         yield Footer(compact=True)
 
+    rows: tuple[SelfTestTier, ...] = ()
+    """The tiers done in the running (or latest) self-test."""
+
     def on_mount(self) -> None:
-        """Title and table columns."""
+        """Title, table columns, and the self-test the job recorded last, if any."""
         self.title = "Hash self-test"
         self.query_one(DataTable).add_columns("Tier", "Known answers", "MH/s")
+        job_file = getattr(self.app, "job_file", None)
+        run = job_file.job.selftest if job_file is not None else None
+        if run is None:
+            return
+        for tier in run.tiers:
+            self._add_row(tier)
+        verdict = Status.PASS if run.passed else Status.FAIL
+        self.query_one("#selftest-status", Label).update(
+            status_markup(
+                verdict,
+                f"last self-test ({run.at.astimezone(UTC):%Y-%m-%d %H:%M} UTC): "
+                f"{len(run.tiers)} tiers, {len(run.failures)} failed",
+            )
+        )
 
     @on(Button.Pressed, "#selftest-run")
     def action_run_selftest(self) -> None:
         """Start (or restart) the self-test."""
         self.query_one(DataTable).clear()
         self.failed = 0
+        self.rows = ()
         self.query_one("#selftest-status", Label).update("[$primary]◉[/] running…")
         self.selftest()
 
@@ -112,6 +133,7 @@ class SelfTestScreen(Screen[None]):
     def _progressed(self, message: SelfTestProgressed) -> None:
         self.query_one(ProgressBar).update(progress=message.fraction)
         if message.doing == "done":
+            self._record()
             table = self.query_one(DataTable)
             verdict = Status.FAIL if self.failed else Status.PASS
             self.query_one("#selftest-status", Label).update(
@@ -122,13 +144,31 @@ class SelfTestScreen(Screen[None]):
         else:
             self.query_one("#selftest-status", Label).update(f"[$primary]◉[/] {message.doing}")
 
+    def _record(self) -> None:
+        """Save the finished run in the job (when one is open)."""
+        record = getattr(self.app, "record_selftest", None)
+        if record is None or not self.rows:
+            return
+        record(
+            SelfTestRun(
+                at=datetime.now(UTC), implementation=hashing.implementation, tiers=self.rows
+            )
+        )
+
+    def _add_row(self, tier: SelfTestTier) -> None:
+        status = Status.PASS if tier.passed else Status.FAIL
+        speed = "—" if tier.mhs is None else f"{tier.mhs:,.2f}"
+        self.query_one(DataTable).add_row(
+            tier.tier, status_text(self.app, status, tier.detail), speed
+        )
+
     @on(SelfTestRow)
     def _row(self, message: SelfTestRow) -> None:
-        status = Status.PASS if message.vectors_ok else Status.FAIL
-        speed = "—" if message.mhs is None else f"{message.mhs:,.2f}"
-        self.query_one(DataTable).add_row(
-            message.tier, status_text(self.app, status, message.detail), speed
+        tier = SelfTestTier(
+            tier=message.tier, passed=message.vectors_ok, detail=message.detail, mhs=message.mhs
         )
+        self.rows = (*self.rows, tier)
+        self._add_row(tier)
         if not message.vectors_ok:
             self.failed += 1
             self.notify(f"{message.tier}: {message.detail}", title="Self-test", severity="error")

@@ -326,8 +326,13 @@ class WalkthroughScreen(Screen[None]):
 
     @on(PoolsPanel.Applied)
     @on(PasswordPanel.Changed)
-    def _written(self) -> None:
-        self.commission_app.action_refresh_now()
+    def _written(self, event: PoolsPanel.Applied | PasswordPanel.Changed) -> None:
+        app = self.commission_app
+        if isinstance(event, PasswordPanel.Changed):
+            app.record_miner_write("web-password", "the miner accepted the new web password")
+        else:
+            app.record_miner_write("pools", f"{event.count} pools written to the miner")
+        app.action_refresh_now()
 
     def _refresh_context(self) -> None:
         """Judge again the inputs whose verdict depends on other answers or on the miner."""
