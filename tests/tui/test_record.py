@@ -35,7 +35,7 @@ async def test_every_reading_is_recorded_and_a_resume_shows_it(
 
         for wanted in (1, 2):  # the same status again is recorded again, with its own time
             app.action_refresh_now()
-            await wait_for(pilot, lambda n=wanted: readings() >= n, timeout=30)  # type: ignore[misc]
+            await wait_for(pilot, lambda n=wanted: readings() >= n, timeout=30)
         await pilot.press("ctrl+q")
     job, _ = read_job(tmp_path / "job.json")
     assert job.live["chains.present"].latest.status is Status.PASS
