@@ -136,7 +136,7 @@ MAX_JOB_BYTES: Final = 16 * 1024 * 1024
 """The largest job file read (a busy job is well under 1 MiB: live history is bounded)."""
 MAX_JOB_DEPTH: Final = 64
 """The deepest nesting of arrays and objects read (a job nests about eight levels)."""
-_JSON_STRING: Final = re.compile(rb'"(?:[^"\\]|\\.)*"')
+_JSON_STRING: Final = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
 _NOT_BRACKET: Final = bytes(set(range(256)) - set(b"[]{}"))
 
 
@@ -596,7 +596,7 @@ class JobFile:
         """
         recorded = list(outcomes)
         if recorded:
-            self._change({"live": fold_outcomes(self._job.live, recorded)})
+            self._change({"live": fold_outcomes(self._job.live, recorded)}, built=True)
 
     add_results = record_outcomes
     """The name used before version 2 of the job format."""
@@ -614,7 +614,8 @@ class JobFile:
             {
                 "soaks": [*self._job.soaks, run][-SOAK_RUN_LIMIT:],
                 "live": fold_outcomes(self._job.live, recorded),
-            }
+            },
+            built=True,
         )
 
     def record_selftest(self, run: SelfTestRun) -> None:
@@ -732,16 +733,21 @@ class JobFile:
             numbers[item.id] = verdict.value
         return changed
 
-    def _change(self, changes: dict[str, Any]) -> None:
-        data = self._job.model_dump(by_alias=True)
-        data.update(changes)
-        data["updated"] = self._now()
-        try:
-            job = Job.model_validate(data)
-        except ValidationError as error:
-            first = error.errors(include_url=False)[0]
-            where = ".".join(str(part) for part in first["loc"])
-            raise JobFileError(f"{self.path}: {where}: {first['msg']}") from None
+    def _change(self, changes: dict[str, Any], *, built: bool = False) -> None:
+        """Apply ``changes`` and save; ``built`` changes are models made by this module's own
+        methods (already validated), so the whole job is not validated again on every reading."""
+        if built:
+            job = self._job.model_copy(update={**changes, "updated": self._now()})
+        else:
+            data = self._job.model_dump(by_alias=True)
+            data.update(changes)
+            data["updated"] = self._now()
+            try:
+                job = Job.model_validate(data)
+            except ValidationError as error:
+                first = error.errors(include_url=False)[0]
+                where = ".".join(str(part) for part in first["loc"])
+                raise JobFileError(f"{self.path}: {where}: {first['msg']}") from None
         previous = self._job
         self._job = job
         try:

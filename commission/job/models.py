@@ -29,7 +29,7 @@ OLDER_SCHEMAS: Final = ("commission.job/1",)
 SECRET_MARK: Final = "(set)"
 """What an entry for a secret item holds instead of the value."""
 MAC_PATTERN: Final = r"^(?:[0-9A-F]{2}(?::[0-9A-F]{2}){5})?$"
-LIVE_SPAN_LIMIT: Final = 200
+LIVE_SPAN_LIMIT: Final = 100
 """Spans of history kept per live check; older spans are dropped (and counted)."""
 SOAK_RUN_LIMIT: Final = 10
 """Soak runs kept (newest last); a job rarely has more than two or three."""

@@ -227,8 +227,17 @@ class CommissionApp(App[int]):
         if self.job_file is not None and self.job_file.target != job_file.target:
             self.close_job()
         self.job_file = job_file
-        # What the job recorded is what the screens show until the miner is read again.
-        self.rule_outcomes = job_file.job.latest_by_rule()
+        # The screens show the newest of what the job recorded and what this session has read;
+        # readings taken before the job was opened are recorded in it now.
+        recorded = job_file.job.latest_by_rule()
+        unrecorded = [
+            outcome
+            for rule_id, outcome in self.rule_outcomes.items()
+            if rule_id not in recorded or recorded[rule_id].at < outcome.at
+        ]
+        self.rule_outcomes = {**recorded, **{o.rule_id: o for o in unrecorded}}
+        if unrecorded:
+            self._save_to_job(lambda job_file: job_file.record_outcomes(unrecorded))
         try:
             self.recent.remember(job_file)
         except JobFileError as error:
