@@ -14,7 +14,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from commission.errors import MinerProtocolError
 from commission.miner import fields, parse, transport
 from commission.miner.layout import CHAINS, chains_of_board
 from commission.results import Status
@@ -354,3 +357,43 @@ def test_replies_are_not_changed_by_parsing() -> None:
     before = copy.deepcopy(replies)
     snapshot_of(replies)
     assert replies == before
+
+
+_DELETE = object()
+_HOSTILE = st.one_of(
+    st.just(_DELETE),
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**12), max_value=10**12),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from(["", "NaN", "lots", "-83", "1e308", "<html>", " ooxo", "70--83-67"]),
+    st.lists(st.integers(), max_size=2),
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    target=st.sampled_from(["stats", "summary", "pool"]),
+    index=st.integers(min_value=0, max_value=400),
+    value=_HOSTILE,
+)
+def test_no_rule_passes_on_a_tainted_reading_property(target: str, index: int, value: Any) -> None:
+    replies = hydro_replies()
+    obj = {
+        "stats": device(replies),
+        "summary": summary(replies),
+        "pool": replies["pools"]["POOLS"][0],
+    }[target]
+    key = sorted(obj)[index % len(obj)]
+    if value is _DELETE:
+        del obj[key]
+    else:
+        obj[key] = value
+    try:
+        snapshot = snapshot_of(replies)
+    except MinerProtocolError:
+        return  # a reply broken as a whole is the client's whole-read problem
+    for rule_, finding in check_snapshot(snapshot):
+        reads = rule_.reads if finding.reads is None else (*rule_.reads, *finding.reads)
+        if snapshot.problems_with(reads):
+            assert finding.status is not Status.PASS, (rule_.rule_id, key, value)

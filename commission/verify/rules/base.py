@@ -32,8 +32,8 @@ class Finding:
     action: str = ""
     evidence: tuple[Evidence, ...] = ()
     reads: tuple[str, ...] | None = None
-    """The reading keys this finding was judged from, when narrower than the rule's ``reads``
-    (e.g. the 5-second rate only, not the average it did not use)."""
+    """The reading keys this finding was judged from, when they differ from the rule's ``reads``
+    (e.g. the average rate, used when the miner did not report the 5-second rate)."""
 
 
 SnapshotCheck = Callable[[MinerSnapshot, Limits], Finding]

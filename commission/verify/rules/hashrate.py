@@ -87,7 +87,7 @@ def hashrate_action(snapshot: MinerSnapshot, limits: Limits) -> str:
     "hashrate.nominal",
     title="Hash rate near 18.0 TH/s",
     guide_ref="1.2",
-    reads=(FieldKey.GHS_5S, FieldKey.GHS_AVG, FieldKey.ELAPSED),
+    reads=(FieldKey.GHS_5S, FieldKey.ELAPSED),
 )
 def check_hashrate_nominal(snapshot: MinerSnapshot, limits: Limits) -> Finding:
     """After warm-up the real-time hash rate is within the band around the nominal 18.0 TH/s."""
@@ -127,7 +127,6 @@ def check_hashrate_nominal(snapshot: MinerSnapshot, limits: Limits) -> Finding:
     guide_ref="7",
     reads=(
         FieldKey.GHS_5S,
-        FieldKey.GHS_AVG,
         FieldKey.GHS_IDEAL,
         FieldKey.ELAPSED,
         "chain.*.rate",
