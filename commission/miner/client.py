@@ -205,6 +205,14 @@ class StockMinerClient:
             # Our own login is root/root: whether it worked is the answer.
             logged_in = bool(webs) or kernel_log is not None
             default_password = True if logged_in else (False if refused else None)
+            if default_password is None:
+                problems.append(
+                    Problem(
+                        source="web default password check",
+                        message="no web page could be read, so whether root/root still logs in "
+                        "is unknown",
+                    )
+                )
         else:
             default_password = await attempt(
                 "default password check", self.default_password_active()

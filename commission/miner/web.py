@@ -37,6 +37,9 @@ MAX_PAGE_BYTES: Final = 256 * 1024
 """A CGI's JSON or HTML answer is a few KB; anything over 256 KiB is not the stock web UI."""
 MAX_KERNEL_LOG_BYTES: Final = 1 << 20
 """The kernel log is read up to its last MiB (a healthy one is well under 200 KB)."""
+KERNEL_LOG_DEADLINES: Final = 4
+"""The kernel log gets four deadlines: an oversized one must be read to its end (its tail is what
+counts), e.g. 50 MB in the 20 s that a 5 s timeout gives, at about 20 Mbit/s."""
 CHALLENGE_QUOTE_CHARS: Final = 200
 DIGEST_ALGORITHMS: Final = frozenset({"MD5", "MD5-SESS", "SHA-256", "SHA-256-SESS"})
 """The Digest algorithms a login is computed for (lighttpd on the stock firmware uses MD5)."""
@@ -72,6 +75,13 @@ _MASK = _MaskPasswords()
 for _name in ("httpx", "httpcore"):
     if _MASK not in logging.getLogger(_name).filters:
         logging.getLogger(_name).addFilter(_MASK)
+
+
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """One TLS context for every client: the web UI is plain HTTP, but httpx would otherwise load
+    the certificate bundle again for each miner (about a quarter of a second each)."""
+    return ssl.create_default_context()
 
 
 @dataclass(frozen=True)
@@ -451,7 +461,13 @@ class WebClient:
         """``get_kernel_log.cgi``; beyond :data:`MAX_KERNEL_LOG_BYTES` only its tail is kept (a
         fatal line is at the bottom), starting at a whole line, and ``Page.dropped`` says how much
         was left out."""
-        page = await self._request("GET", "kernel_log", limit=MAX_KERNEL_LOG_BYTES, keep_tail=True)
+        page = await self._request(
+            "GET",
+            "kernel_log",
+            limit=MAX_KERNEL_LOG_BYTES,
+            keep_tail=True,
+            timeout=self.timeout * KERNEL_LOG_DEADLINES,
+        )
         if not page.dropped:
             return page
         cut = page.body.find(b"\n")
