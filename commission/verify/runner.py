@@ -12,18 +12,19 @@ every miner client (real or simulated) satisfies.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Final, Protocol
 
-from commission.errors import MinerError, MinerUnreachable
+from commission.errors import MinerError, MinerProtocolError, MinerUnreachable
 from commission.miner.models import MinerSnapshot
 from commission.results import Evidence, Outcome, Status
 from commission.verify.bindings import Binding, default_bindings
 from commission.verify.limits import DEFAULT_LIMITS, Limits
 from commission.verify.report import MinerReport, Readiness, SoakSeries
-from commission.verify.rules import RULES, SNAPSHOT_RULES, Finding, check_console, check_snapshot
+from commission.verify.rules import RULES, Finding, check_console, check_snapshot
 from commission.verify.soak import (
     ProgressCallback,
     SnapshotSource,
@@ -32,6 +33,8 @@ from commission.verify.soak import (
     judge_soak,
     run_soak,
 )
+
+log = logging.getLogger(__name__)
 
 
 class ConsoleSource(Protocol):
@@ -128,7 +131,11 @@ class Verifier:
         ]
 
     def unanswered(self, host: str, error: MinerError, *, started: bool) -> list[Outcome]:
-        """Outcomes when the miner could not be read: reachability FAIL/ERROR, every rule ERROR.
+        """The one outcome when the miner could not be read: reachability FAIL (or ERROR).
+
+        One finding carries the error and the action; the checks that needed a reading are not
+        repeated fifteen times with the same error (a report without them is not verified: the
+        miner's exit code is UNREACHABLE, or NOT JUDGED when it stopped answering).
 
         Args:
             host: the miner's address.
@@ -151,22 +158,7 @@ class Verifier:
             "(press the IP Report button to see it), and that nothing blocks TCP 4028",
             (reason,),
         )
-        outcomes = [self.outcome("miner.reachable", reach, at)]
-        for rule in SNAPSHOT_RULES:
-            outcomes.append(
-                self.outcome(
-                    rule.rule_id,
-                    Finding(
-                        Status.ERROR,
-                        "a reading from the miner",
-                        f"not checked: the miner {observed}",
-                        "fix the connection (see miner.reachable) and verify again",
-                        (reason,),
-                    ),
-                    at,
-                )
-            )
-        return outcomes
+        return [self.outcome("miner.reachable", reach, at)]
 
     async def wait_ready(
         self,
@@ -356,17 +348,33 @@ async def verify_many(
     gate = asyncio.Semaphore(concurrency)
 
     async def one(client: SnapshotSource) -> MinerReport:
-        # Waiting is a light poll every few seconds: it does not hold one of the read slots.
-        readiness = None
-        if wait_ready_s is not None:
-            readiness = await verifier.wait_ready(client, wait_ready_s, on_progress=on_wait)
-        async with gate:
-            return await verifier.verify(
-                client,
-                soak_minutes=soak_minutes,
-                console=console,
-                on_sample=on_sample,
-                readiness=readiness,
+        started_at = _now()
+        try:
+            # Waiting is a light poll every few seconds: it does not hold one of the read slots.
+            readiness = None
+            if wait_ready_s is not None:
+                readiness = await verifier.wait_ready(client, wait_ready_s, on_progress=on_wait)
+            async with gate:
+                return await verifier.verify(
+                    client,
+                    soak_minutes=soak_minutes,
+                    console=console,
+                    on_sample=on_sample,
+                    readiness=readiness,
+                )
+        except Exception as error:
+            # A fault of any kind while verifying one miner stays in that miner's report (with the
+            # traceback in the log) and never loses the other miners' results.
+            log.exception("verifying %s failed unexpectedly", client.host)
+            failure = MinerProtocolError(
+                f"verifying this miner failed unexpectedly ({type(error).__name__}: {error})"
+            )
+            return MinerReport(
+                host=client.host,
+                started_at=started_at,
+                finished_at=_now(),
+                reachable=True,
+                outcomes=tuple(verifier.unanswered(client.host, failure, started=True)),
             )
 
     return list(await asyncio.gather(*(one(client) for client in clients)))

@@ -105,8 +105,9 @@ def test_unreachable_miner_exits_3_with_json(tmp_path: Path) -> None:
     assert document["exit_code"] == 3
     assert document["miners"][0]["reachable"] is False
     root = ET.parse(junit).getroot()
+    # One finding (the miner did not answer), not a copy of the same error for every check.
     assert int(root.get("failures", "0")) == 1
-    assert int(root.get("errors", "0")) >= 10
+    assert int(root.get("errors", "0")) == 0
 
 
 @pytest.mark.parametrize(

@@ -146,3 +146,24 @@ def test_cases_are_built_from_the_real_captures() -> None:
     stock = menu.base("stock-2019")
     assert b"}{" in stock.rpc["stats"]  # the capture's own missing comma is served as captured
     assert asyncio.run(fake.verify_in_process(menu.Case("stock", stock, frozenset()))).reachable
+
+
+async def test_a_miner_whose_client_breaks_unexpectedly_keeps_the_others_results() -> None:
+    from commission.verify.runner import Verifier, verify_many
+
+    healthy = menu.build("simulator", ())
+    assert healthy is not None
+
+    class Broken(fake.StockMinerClient):
+        async def snapshot(self, *, web: bool = True) -> fake.MinerSnapshot:
+            raise RuntimeError("a bug nobody foresaw")
+
+    broken = Broken("127.0.0.2", timeout=fake.TIMEOUT_S)
+    clients = [fake.in_process_client(healthy.replies), broken]
+    reports = await verify_many(Verifier(), clients)
+    assert [r.host for r in reports] == ["127.0.0.1", "127.0.0.2"]
+    assert outcome(reports[0], menu.CHAINS_PRESENT)[0] is Status.PASS
+    status, said = outcome(reports[1], "miner.reachable")
+    assert status is Status.ERROR and "RuntimeError: a bug nobody foresaw" in said
+    for client in clients:
+        await client.aclose()

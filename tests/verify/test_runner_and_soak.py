@@ -86,9 +86,9 @@ async def test_unreachable_miner_fails_reachability_and_errors_every_rule() -> N
     assert not report.reachable
     outcomes = by_id(report.outcomes)
     assert outcomes["miner.reachable"].status is Status.FAIL
-    others = [o for o in report.outcomes if o.rule_id != "miner.reachable"]
-    assert others and all(o.status is Status.ERROR for o in others)
-    assert all("connection refused" in o.evidence[0].value for o in others)
+    # One finding carries the error; it is not copied onto every check that needed a reading.
+    assert [o.rule_id for o in report.outcomes] == ["miner.reachable"]
+    assert "connection refused" in outcomes["miner.reachable"].evidence[0].value
 
 
 async def test_garbage_reply_is_reachable_but_error() -> None:
