@@ -54,6 +54,9 @@ RATE_IDEAL_MAX_RATIO: Final = 2.0
 """A real-time rate above twice the firmware's own ideal rate is not a reading."""
 FREQUENCY_MAX_MHZ: Final = 1_500.0
 ELAPSED_MAX_S: Final = 20 * 365 * 24 * 3600
+COUNT_MAX: Final = 10**12
+"""No share or error counter of an S9 gets near this (about 8 shares a second at pool difficulty 512
+would need 4,000 years); a larger count is garbage."""
 FIRMWARE_EARLIEST: Final = datetime(2016, 1, 1)
 """No S9 firmware was built before 2016 (the S9 came out that year)."""
 FIRMWARE_CLOCK_SLACK: Final = timedelta(days=1)
@@ -124,7 +127,9 @@ class _Values:
     def missing(self, key: str, field: str, what: str = "") -> None:
         self.problem(key, field, "missing", f"{what or 'the field'} is absent from the reply")
 
-    def text(self, key: str, field: str = "", *, required: bool = False) -> str | None:
+    def text(
+        self, key: str, field: str = "", *, required: bool = False, numbers: bool = True
+    ) -> str | None:
         value = self.obj.get(key)
         if value is None:
             if required:
@@ -132,7 +137,7 @@ class _Values:
             return None
         if isinstance(value, str):
             return value
-        if isinstance(value, int | float) and not isinstance(value, bool):
+        if numbers and isinstance(value, int | float) and not isinstance(value, bool):
             return str(value)
         self.problem(key, field, "garbage", "expected text")
         return None
@@ -344,9 +349,15 @@ def parse_summary(reply: Mapping[str, Any]) -> SummaryReading:
         ghs_avg=values.number(
             fields.GHS_AV, FieldKey.GHS_AVG, low=0, high=MACHINE_MAX_GHS, unit="GH/s"
         ),
-        accepted=values.integer(fields.ACCEPTED, FieldKey.ACCEPTED, low=0, keep=True),
-        rejected=values.integer(fields.REJECTED, FieldKey.REJECTED, low=0, keep=True),
-        hw_errors=values.integer(fields.HARDWARE_ERRORS, FieldKey.HW_ERRORS, low=0, keep=True),
+        accepted=values.integer(
+            fields.ACCEPTED, FieldKey.ACCEPTED, low=0, high=COUNT_MAX, keep=True
+        ),
+        rejected=values.integer(
+            fields.REJECTED, FieldKey.REJECTED, low=0, high=COUNT_MAX, keep=True
+        ),
+        hw_errors=values.integer(
+            fields.HARDWARE_ERRORS, FieldKey.HW_ERRORS, low=0, high=COUNT_MAX, keep=True
+        ),
         device_hw_pct=values.number(
             fields.DEVICE_HW_PCT, FieldKey.DEVICE_HW_PCT, low=0, high=100, unit="%"
         ),
@@ -479,7 +490,14 @@ def _chain(values: _Values, chain: int) -> ChainReading:
     status_key = fields.CHAIN_ACS.format(chain)
     status = (values.text(status_key, FieldKey.chain(chain, "asic_status")) or "").strip()
     hw_key = fields.CHAIN_HW.format(chain)
-    hw = values.integer(hw_key, FieldKey.chain(chain, "hw_errors"), low=0, keep=True)
+    hw = values.integer(
+        hw_key,
+        FieldKey.chain(chain, "hw_errors"),
+        low=0,
+        high=COUNT_MAX,
+        keep=True,
+        required=present,
+    )
     if present:
         rate_key = fields.CHAIN_RATE.format(chain)
         high = RATE_IDEAL_MAX_RATIO * ideal if ideal else CHAIN_MAX_GHS
@@ -602,7 +620,9 @@ def parse_stats(reply: Mapping[str, Any]) -> StatsReading:
         ghs_5s=values.number(fields.GHS_5S, FieldKey.GHS_5S, low=0, high=rate_high, unit="GH/s"),
         ghs_avg=values.number(fields.GHS_AV, FieldKey.GHS_AVG, low=0, high=rate_high, unit="GH/s"),
         ghs_ideal=ideal,
-        hw_errors=values.integer(fields.STATS_HW_ERRORS, FieldKey.HW_ERRORS, low=0, keep=True),
+        hw_errors=values.integer(
+            fields.STATS_HW_ERRORS, FieldKey.HW_ERRORS, low=0, high=COUNT_MAX, keep=True
+        ),
         device_hw_pct=values.number(
             fields.DEVICE_HW_PCT, FieldKey.DEVICE_HW_PCT, low=0, high=100, unit="%"
         ),
@@ -660,7 +680,7 @@ def parse_pools(reply: Mapping[str, Any]) -> tuple[tuple[PoolReading, ...], tupl
             )
             status = None
         counts = {
-            part: values.integer(key, FieldKey.pool(number, part), low=0, keep=True)
+            part: values.integer(key, FieldKey.pool(number, part), low=0, high=COUNT_MAX, keep=True)
             for part, key in (
                 ("accepted", fields.ACCEPTED),
                 ("rejected", fields.REJECTED),
@@ -670,8 +690,9 @@ def parse_pools(reply: Mapping[str, Any]) -> tuple[tuple[PoolReading, ...], tupl
         pools.append(
             PoolReading(
                 index=number,
-                url=values.text(fields.POOL_URL, FieldKey.pool(number, "url")) or "",
-                user=values.text(fields.POOL_USER, FieldKey.pool(number, "user")) or "",
+                url=values.text(fields.POOL_URL, FieldKey.pool(number, "url"), numbers=False) or "",
+                user=values.text(fields.POOL_USER, FieldKey.pool(number, "user"), numbers=False)
+                or "",
                 status=status or "Unknown",
                 priority=position if priority is None else priority,
                 accepted=counts["accepted"] or 0,
@@ -718,7 +739,9 @@ def parse_devs(reply: Mapping[str, Any]) -> DeviceReading:
         mhs_avg=values.number(
             fields.DEVS_MHS_AV, FieldKey.GHS_AVG, low=0, high=mhs_high, unit="MH/s"
         ),
-        hw_errors=values.integer(fields.HARDWARE_ERRORS, FieldKey.HW_ERRORS, low=0, keep=True),
+        hw_errors=values.integer(
+            fields.HARDWARE_ERRORS, FieldKey.HW_ERRORS, low=0, high=COUNT_MAX, keep=True
+        ),
         problems=tuple(problems),
     )
 
@@ -1078,6 +1101,9 @@ def _board_temperature_problems(
 
 
 _HTML_MARKS: Final = ("<html", "<!doctype", "<body", "<form", "<head", "<title")
+_TEXT_SAMPLE_CHARS: Final = 65536
+_TEXT_UNPRINTABLE_SHARE: Final = 0.05
+"""A kernel log is text: more than 5 % control codes or undecodable bytes means it is not one."""
 
 
 def _kernel_log_problems(lines: Sequence[str]) -> list[Problem]:
@@ -1090,6 +1116,20 @@ def _kernel_log_problems(lines: Sequence[str]) -> list[Problem]:
                 field=FieldKey.KERNEL_LOG,
                 value="''",
                 kind="missing",
+            )
+        ]
+    sample = "\n".join(lines)[:_TEXT_SAMPLE_CHARS]
+    unprintable = sum(1 for char in sample if not (char.isprintable() or char in "\t\n"))
+    unprintable += sample.count("\ufffd")
+    if unprintable > _TEXT_UNPRINTABLE_SHARE * len(sample):
+        return [
+            Problem(
+                source=source,
+                message=f"the page is not text ({unprintable} of its first {len(sample)} "
+                "characters are control codes or undecodable bytes), not the kernel log",
+                field=FieldKey.KERNEL_LOG,
+                value=shown(sample[:40]),
+                kind="garbage",
             )
         ]
     head = "\n".join(lines[:50]).lower()

@@ -50,22 +50,32 @@ DEFAULT_PASSWORD: Final = "security.default_password"
 KERNEL_LOG: Final = "log.fatal"
 
 READS: Final[Mapping[str, frozenset[str]]] = {
-    "version": frozenset({IDENTITY_MODEL, IDENTITY_FIRMWARE}),
-    "stats": frozenset(
-        {CHAINS_PRESENT, ASIC_STATUS, RATE_IDEAL, RATE_NOMINAL, HW_ERRORS, FANS} | TEMPS
-    ),
-    "summary": frozenset({RATE_NOMINAL, HW_ERRORS}),
+    "version": frozenset(),
+    "stats": frozenset({CHAINS_PRESENT, ASIC_STATUS, RATE_IDEAL, HW_ERRORS, FANS} | TEMPS),
+    "summary": frozenset(),
     "pools": frozenset({POOLS_CONFIGURED, POOLS_ACTIVE}),
     "devs": frozenset(),
 }
-"""Which checks read each RPC command's reply (a reply that is unreadable taints all of them)."""
+"""Which checks have nothing left to judge from when one RPC reply is unreadable. The type and
+firmware date are printed by version, stats and the web UI; the machine's rate by summary, stats and
+devs; the hardware error share by summary and stats (with each chain's count): losing one of those
+replies leaves the others, so nothing is tainted by it alone."""
 WEB_LOGIN: Final = frozenset({DEFAULT_PASSWORD, KERNEL_LOG})
 """What cannot be judged when no login to the web UI can be made."""
-SNAPSHOT_CHECKS: Final = frozenset().union(*READS.values()) | WEB_LOGIN
+SNAPSHOT_CHECKS: Final = (
+    frozenset(
+        {IDENTITY_MODEL, IDENTITY_FIRMWARE, CHAINS_PRESENT, ASIC_STATUS, RATE_NOMINAL, RATE_IDEAL}
+        | {HW_ERRORS, FANS, POOLS_CONFIGURED, POOLS_ACTIVE}
+        | TEMPS
+    )
+    | WEB_LOGIN
+)
+"""Every check judged from a snapshot (all of them are lost when the RPC API cannot be read)."""
 
 MISSING: Final = object()
 """A value that means: delete the key."""
 NUMBER_GARBAGE: Final = (MISSING, None, "garbage", [], -1, 1e308)
+FUTURE_OR_GARBAGE_DATES: Final = ("Thu Jan  1 00:00:00 CST 2099", "garbage", MISSING, None, 12)
 """Values no numeric field may be judged from."""
 ABSURD_TEMPERATURES: Final = (MISSING, None, "hot", 500, -300, 1e308)
 HTML_LOGIN_PAGE: Final = (
@@ -383,6 +393,55 @@ def _section_field(
     return apply
 
 
+def _every_block(
+    command: str, section: str, keys: tuple[str, ...], values: tuple[object, ...]
+) -> Apply:
+    """A field in every record of a section that has it (stats prints Type in its first block)."""
+
+    def apply(replies: Replies, pick: int) -> Replies | None:
+        reply = decoded(replies.rpc[command])
+        records = reply.get(section) if reply is not None else None
+        if not isinstance(records, list):
+            return None
+        value = values[pick % len(values)]
+        for record in records:
+            if isinstance(record, dict):
+                for key in keys:
+                    if key in record:
+                        _set(record, key, value)
+        return _with_rpc(replies, command, encoded(reply))
+
+    return apply
+
+
+def _web_field(cgi: str, key: str, values: tuple[object, ...]) -> Apply:
+    """A field of a web CGI's JSON answer."""
+
+    def apply(replies: Replies, pick: int) -> Replies | None:
+        raw = replies.web.get(cgi)
+        page = decoded(raw) if isinstance(raw, bytes) else None
+        if page is None:
+            return None
+        _set(page, key, values[pick % len(values)])
+        return _with_web(replies, cgi, json.dumps(page).encode())
+
+    return apply
+
+
+def _all(*edits: Apply) -> Apply:
+    """Every edit with the same pick (a figure printed in several replies, spoiled in each)."""
+
+    def apply(replies: Replies, pick: int) -> Replies | None:
+        for edit in edits:
+            spoiled = edit(replies, pick)
+            if spoiled is None:
+                return None
+            replies = spoiled
+        return replies
+
+    return apply
+
+
 def _both(first: Apply, second: Apply) -> Apply:
     """Both edits with the same pick (a figure printed in two replies, spoiled in both)."""
 
@@ -523,11 +582,12 @@ FIELD_MENU: Final[tuple[Mutation, ...]] = (
     Mutation("fanN garbage or absurd", frozenset({FANS}), _fan(NUMBER_GARBAGE)),
     Mutation("fan_num contradicts the fans", frozenset({FANS}), _fan_num((0, -1, "x", 100))),
     Mutation(
-        "GHS 5s garbage or absurd",
+        "GHS 5s and GHS av garbage or absurd (summary, stats and devs)",
         frozenset({RATE_NOMINAL}),
-        _both(
-            _device_field(("GHS 5s",), NUMBER_GARBAGE),
-            _section_field("summary", "SUMMARY", ("GHS 5s",), NUMBER_GARBAGE),
+        _all(
+            _device_field(("GHS 5s", "GHS av"), NUMBER_GARBAGE),
+            _section_field("summary", "SUMMARY", ("GHS 5s", "GHS av"), NUMBER_GARBAGE),
+            _section_field("devs", "DEVS", ("MHS 5s", "MHS av"), NUMBER_GARBAGE),
         ),
     ),
     Mutation(
@@ -541,26 +601,21 @@ FIELD_MENU: Final[tuple[Mutation, ...]] = (
         ),
     ),
     Mutation(
-        "firmware date in the future or garbage",
+        "firmware date in the future or garbage (version, stats and web)",
         frozenset({IDENTITY_FIRMWARE}),
-        _both(
-            _section_field(
-                "version",
-                "VERSION",
-                ("CompileTime",),
-                ("Thu Jan  1 00:00:00 CST 2099", "garbage", MISSING, None, 12),
-            ),
-            _device_field(
-                ("CompileTime",), ("Thu Jan  1 00:00:00 CST 2099", "garbage", MISSING, None, 12)
-            ),
+        _all(
+            _every_block("version", "VERSION", ("CompileTime",), FUTURE_OR_GARBAGE_DATES),
+            _every_block("stats", "STATS", ("CompileTime",), FUTURE_OR_GARBAGE_DATES),
+            _web_field("system_info", "system_filesystem_version", FUTURE_OR_GARBAGE_DATES),
         ),
     ),
     Mutation(
-        "type missing or garbage",
+        "type missing or garbage (version, stats and web)",
         frozenset({IDENTITY_MODEL}),
-        _both(
-            _section_field("version", "VERSION", ("Type",), (MISSING, None, "", 7)),
-            _device_field(("Type",), (MISSING, None, "", 7)),
+        _all(
+            _every_block("version", "VERSION", ("Type",), (MISSING, None, "", 7)),
+            _every_block("stats", "STATS", ("Type",), (MISSING, None, "", 7)),
+            _web_field("system_info", "minertype", (MISSING, None, "", 7)),
         ),
     ),
     Mutation(
@@ -625,7 +680,8 @@ WIRE_MENU: Final[tuple[Mutation, ...]] = (
     ),
     Mutation(
         "RPC sends half a reply and closes",
-        SNAPSHOT_CHECKS - WEB_LOGIN,
+        # The API answers (garbage): the web UI still tells the type and the firmware date.
+        SNAPSHOT_CHECKS - WEB_LOGIN - {IDENTITY_MODEL, IDENTITY_FIRMWARE},
         lambda r, p: r,
         Wire(rpc="cut"),
         True,

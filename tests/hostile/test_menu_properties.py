@@ -57,7 +57,7 @@ def test_every_mutation_applies_to_the_simulator() -> None:
 @CASES
 @given(st.data())
 def test_in_process_cases_are_never_passed(data: st.DataObject) -> None:
-    case = _case(data, menu.TRANSPORT_MENU, most=2)
+    case = _case(data, menu.MENU, most=2)
     report = asyncio.run(fake.verify_in_process(case))
     _check((report, case))
 
@@ -66,7 +66,7 @@ def test_in_process_cases_are_never_passed(data: st.DataObject) -> None:
 @given(st.data())
 def test_loopback_cases_are_never_passed_and_always_end(data: st.DataObject) -> None:
     wire = data.draw(st.sampled_from(menu.WIRE_MENU), label="wire")
-    case = _case(data, menu.TRANSPORT_MENU, most=1)
+    case = _case(data, menu.MENU, most=1)
     case = menu.Case(
         f"{case.name} + {wire.name}", case.replies, case.tainted | wire.tainted, wire.wire
     )

@@ -167,3 +167,62 @@ async def test_a_miner_whose_client_breaks_unexpectedly_keeps_the_others_results
     assert status is Status.ERROR and "RuntimeError: a bug nobody foresaw" in said
     for client in clients:
         await client.aclose()
+
+
+# The false passes #9 lists, each on the simulator's healthy Hydro.
+
+
+NAMED = {
+    "missing chain_acsN": (
+        frozenset({menu.ASIC_STATUS}),
+        menu._chain_field("chain_acs", (menu.MISSING,)),
+    ),
+    "temperature keys for three boards absent": (menu.TEMPS, menu._three_boards_without_temps),
+    "fan_num 0": (frozenset({menu.FANS}), menu._fan_num((0,))),
+    "chain_acnN 100": (frozenset({menu.CHAINS_PRESENT}), menu._chain_field("chain_acn", (100,))),
+    "GHS 5s 1e308": (
+        frozenset({menu.RATE_NOMINAL}),
+        menu._all(
+            menu._device_field(("GHS 5s",), (1e308,)),
+            menu._section_field("summary", "SUMMARY", ("GHS 5s",), (1e308,)),
+            menu._section_field("devs", "DEVS", ("MHS 5s",), (1e308,)),
+        ),
+    ),
+    "negative HW%": (
+        frozenset({menu.HW_ERRORS}),
+        menu._all(
+            menu._device_field(("Device Hardware%",), (-1,)),
+            menu._section_field("summary", "SUMMARY", ("Device Hardware%",), (-1,)),
+        ),
+    ),
+    "negative Accepted": (frozenset({menu.POOLS_ACTIVE}), menu._active_pool(("Accepted",), (-5,))),
+    "firmware date in 2099": (
+        frozenset({menu.IDENTITY_FIRMWARE}),
+        menu._all(
+            menu._every_block(
+                "version", "VERSION", ("CompileTime",), ("Thu Jan  1 00:00:00 CST 2099",)
+            ),
+            menu._every_block(
+                "stats", "STATS", ("CompileTime",), ("Thu Jan  1 00:00:00 CST 2099",)
+            ),
+            menu._web_field(
+                "system_info", "system_filesystem_version", ("Thu Jan  1 00:00:00 CST 2099",)
+            ),
+        ),
+    ),
+    "kernel log empty": (frozenset({menu.KERNEL_LOG}), menu._kernel_log((b"",))),
+    "kernel log an HTML login page": (
+        frozenset({menu.KERNEL_LOG}),
+        menu._kernel_log((menu.HTML_LOGIN_PAGE,)),
+    ),
+    "kernel log binary": (frozenset({menu.KERNEL_LOG}), menu._kernel_log((bytes(range(256)) * 4,))),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NAMED))
+async def test_named_false_pass_of_issue_9_is_not_passed(name: str) -> None:
+    tainted, apply = NAMED[name]
+    report = await judged(one(name, tainted, apply))
+    for rule_id in tainted:
+        status, said = outcome(report, rule_id)
+        assert status in {Status.UNJUDGED, Status.ERROR, Status.FAIL, Status.WARN}, (rule_id, said)
