@@ -192,6 +192,8 @@ class LoopbackMiner:
                 await handler(reader, writer)
             except (ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
                 pass  # the client gave up on us: that is what the wire faults are for
+            except asyncio.CancelledError:
+                return  # the fake miner is closing while it still drips or waits
             finally:
                 self._tasks.discard(task)
                 writer.close()

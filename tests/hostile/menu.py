@@ -265,6 +265,9 @@ class Mutation:
     apply: Apply
     wire: Wire = field(default_factory=Wire)
     loopback_only: bool = False
+    touches: frozenset[str] = frozenset()
+    """The replies it changes ('stats', 'web', ...): two mutations of one reply do not combine,
+    since the later one may undo the earlier (an HTTP error page replaces a contradictory type)."""
 
 
 def _stats_edit(edit: Callable[[dict[str, Any], int], bool]) -> Apply:
@@ -660,7 +663,26 @@ TRANSPORT_MENU: Final[tuple[Mutation, ...]] = (
 )
 """Mutations of how the miner answers: whole replies, HTTP errors, the Digest challenge."""
 
-MENU: Final = FIELD_MENU + TRANSPORT_MENU
+_TOUCHES: Final = (
+    ("GHS 5s", {"stats", "summary", "devs"}),
+    ("Device Hardware%", {"stats", "summary"}),
+    ("firmware date", {"version", "stats", "web"}),
+    ("type missing", {"version", "stats", "web"}),
+    ("active pool", {"pools"}),
+    ("kernel log", {"web"}),
+    ("web ", {"web"}),
+    ("Digest", {"web"}),
+    *((f"{command} reply", {command}) for command in COMMANDS),
+    ("", {"stats"}),
+)
+
+
+def _touching(mutation: Mutation) -> Mutation:
+    touches = next(replies for start, replies in _TOUCHES if mutation.name.startswith(start))
+    return replace(mutation, touches=frozenset(touches))
+
+
+MENU: Final = tuple(_touching(mutation) for mutation in FIELD_MENU + TRANSPORT_MENU)
 """Every mutation served in-process and on loopback."""
 
 WIRE_MENU: Final[tuple[Mutation, ...]] = (
@@ -699,13 +721,22 @@ WIRE_MENU: Final[tuple[Mutation, ...]] = (
 """Misbehaviour on the wire: only real sockets show it."""
 
 
+WIRE_MENU = tuple(
+    replace(wire, touches=frozenset({"web"} if wire.wire.web else COMMANDS)) for wire in WIRE_MENU
+)
+
+
 def build(base_name: str, mutations: tuple[tuple[Mutation, int], ...]) -> Case | None:
     """A case: ``base_name`` spoiled by each (mutation, pick) in turn; None if one did not apply."""
     replies = base(base_name)
     tainted: frozenset[str] = frozenset()
     wire = Wire()
     names = []
+    touched: set[str] = set()
     for mutation, pick in mutations:
+        if touched & mutation.touches:
+            return None
+        touched |= mutation.touches
         spoiled = mutation.apply(replies, pick)
         if spoiled is None:
             return None

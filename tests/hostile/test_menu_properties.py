@@ -66,9 +66,12 @@ def test_in_process_cases_are_never_passed(data: st.DataObject) -> None:
 @given(st.data())
 def test_loopback_cases_are_never_passed_and_always_end(data: st.DataObject) -> None:
     wire = data.draw(st.sampled_from(menu.WIRE_MENU), label="wire")
-    case = _case(data, menu.MENU, most=1)
-    case = menu.Case(
-        f"{case.name} + {wire.name}", case.replies, case.tainted | wire.tainted, wire.wire
+    base_name = data.draw(st.sampled_from(menu.BASE_NAMES), label="base")
+    mutation = data.draw(st.sampled_from(menu.MENU), label="mutation")
+    pick = data.draw(st.integers(0, 10_000), label="pick")
+    case = menu.build(base_name, ((mutation, pick), (wire, 0))) or menu.build(
+        "simulator", ((wire, 0),)
     )
+    assert case is not None
     report = asyncio.run(fake.verify_on_loopback(case))
     _check((report, case))
