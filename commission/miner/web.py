@@ -77,13 +77,6 @@ for _name in ("httpx", "httpcore"):
         logging.getLogger(_name).addFilter(_MASK)
 
 
-@functools.cache
-def _tls_context() -> ssl.SSLContext:
-    """One TLS context for every client: the web UI is plain HTTP, but httpx would otherwise load
-    the certificate bundle again for each miner (about a quarter of a second each)."""
-    return ssl.create_default_context()
-
-
 @dataclass(frozen=True)
 class Page:
     """The body of one CGI answer, and how many bytes were left out of its front."""
