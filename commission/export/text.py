@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 from typing import Final
 
-from rich.console import Console, Group, RenderableType
+from rich.console import Group, RenderableType
 from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
@@ -17,6 +17,7 @@ from rich.text import Text
 from commission.export.document import Document, Row
 from commission.export.plot import soak_plots
 from commission.export.words import legend
+from commission.render.terminal import terminal
 
 PAGE_WIDTH: Final = 110
 """Characters per line."""
@@ -142,14 +143,8 @@ def _renderable(document: Document) -> RenderableType:
 
 def render_text(document: Document) -> str:
     """The report as plain text, ``PAGE_WIDTH`` characters wide."""
-    console = Console(
-        record=True,
-        width=PAGE_WIDTH,
-        file=io.StringIO(),
-        color_system=None,
-        force_terminal=False,
-        highlight=False,
-        emoji=False,
+    console = terminal(
+        record=True, width=PAGE_WIDTH, file=io.StringIO(), color_system=None, force_terminal=False
     )
     console.print(_renderable(document))
     return console.export_text(styles=False)

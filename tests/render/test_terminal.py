@@ -27,6 +27,8 @@ def test_front_ends_make_consoles_only_through_terminal() -> None:
         if relative.startswith("tui/") or relative == "render/terminal.py":
             continue
         for number, line in enumerate(path.read_text().splitlines(), start=1):
+            if line.lstrip().startswith("class "):
+                continue  # a class named Console (the simulator's console protocol) makes none
             if re.search(r"(?<![\w.`])Console\(", line) and "emoji=False" not in line:
                 offenders.append(f"{relative}:{number}: {line.strip()}")
     assert offenders == []
