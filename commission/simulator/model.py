@@ -3,9 +3,15 @@
 Owns what the replies report: which chains and ASICs were detected, frequencies and ideal rates,
 the hash-rate ramp after bmminer starts, board and chip temperatures driven by the water inlet
 temperature, the flow and the power, fan speeds, hardware errors, share counters, the 80 °C PCB
-trip, and the log lines bmminer writes. Time comes only from the clock passed to
-:meth:`HydroModel.advance_to`, and randomness only from the seed, so two models with the same seed
-and the same clock readings report the same numbers.
+trip, bmminer crashing and restarting (``restart-loop``), and the log lines bmminer writes.
+
+Seed 0 is the guide's example miner: its chains run at the frequencies of the guide's status page
+and its four boards are alike. Every other seed is one particular miner: each board sits a little
+warmer or cooler and takes heat a little differently, the sensors read with noise, and the water
+loop warms up over the first minutes after the chains start (the warm-up curve a soak must see
+settle). Time comes only from the clock passed to :meth:`HydroModel.advance_to`, and randomness only
+from the seed, so two models with the same seed and the same clock readings report the same
+numbers.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from commission.miner.fields import FATAL_LINES, FATAL_TEMPERATURE, LOG_CHAIN_ASICS
-from commission.miner.layout import ASICS_PER_CHAIN, CHAIN_PLACES, CHAINS, chains_of_board
+from commission.miner.layout import ASICS_PER_CHAIN, BOARDS, CHAIN_PLACES, CHAINS, chains_of_board
 from commission.simulator.scenarios import ScenarioSet
 
 CORES_PER_ASIC: Final = 114
@@ -36,6 +42,23 @@ PCB_RISE_C: Final = 24.0
 CHIP_RISE_C: Final = 15.0
 """Chips above their PCB at full power."""
 NOMINAL_FLOW_LPM: Final = 10.0
+BOARD_OFFSET_C: Final = 1.5
+"""A board sits up to this much warmer or cooler than the others (cold-plate contact, its share
+of the flow); seeds other than 0 only."""
+BOARD_HEAT_SPREAD: Final = 0.05
+"""A board takes up to 5 % more or less heat rise than the others; seeds other than 0 only."""
+SENSOR_NOISE_C: Final = 0.6
+"""Each temperature sensor reads up to this much off, changing every 5 s, before the firmware
+rounds it; seeds other than 0 only."""
+LOOP_RISE_C: Final = (1.5, 3.0)
+"""The water leaves the radiator this much above the inlet setting at full load, once the loop
+has warmed up; seeds other than 0 only (seed 0's water stays at the inlet temperature)."""
+LOOP_TAU_SECONDS: Final = 180.0
+"""Time constant of the water loop warming up after the chains start (seeds other than 0)."""
+WATER_TAU_SECONDS: Final = 30.0
+"""Time constant of seed 0's water following the inlet temperature."""
+FAULTY_SENSOR_C: Final = -83
+"""What a broken chip sensor reads (a real 2019 stock S9 capture shows ``temp2_7: -83``)."""
 MIN_FANS: Final = 2
 """bmminer stops with "Fan lost!" when fewer fans than this turn (``MIN_FAN_NUM``)."""
 POOL_DIFFICULTY: Final = 65536
@@ -86,6 +109,15 @@ class ChainModel:
     """1 normally; more when air is trapped in this board's cold plate."""
     pcb_offsets: tuple[float, float, float]
     chip_offsets: tuple[float, float, float]
+    board_offset_c: float = 0.0
+    """How much warmer this chain's board sits than an average board (0 for seed 0)."""
+    noise_c: float = 0.0
+    """Sensor noise amplitude (0 for seed 0)."""
+    noise_seed: int = 0
+    faulty_chip_sensor: int | None = None
+    """Index (0-2) of a chip sensor that reads :data:`FAULTY_SENSOR_C` (``sensor-faulty``)."""
+    bucket: int = 0
+    """The 5-second window of the latest reading (state: sensor noise changes per window)."""
     pcb_c: float = 0.0
     """The board's mean PCB temperature (state)."""
     load: float = 0.0
@@ -104,15 +136,30 @@ class ChainModel:
         """bmminer's ``chain_rateideal``: MHz x 114 cores x chips / 1000."""
         return self.frequency_mhz * CORES_PER_ASIC * self.asics / 1000.0
 
+    def _noise(self, sensor: int) -> float:
+        if not self.noise_c:
+            return 0.0
+        return (
+            (unit_noise(self.noise_seed, self.chain, sensor, self.bucket) - 0.5) * 2 * self.noise_c
+        )
+
     def pcb_readings(self) -> tuple[int, int, int]:
         """The three PCB sensor readings, as the firmware rounds them."""
-        a, b, c = (round(self.pcb_c + offset) for offset in self.pcb_offsets)
+        a, b, c = (
+            round(self.pcb_c + offset + self._noise(index))
+            for index, offset in enumerate(self.pcb_offsets)
+        )
         return a, b, c
 
     def chip_readings(self, flow_factor: float) -> tuple[int, int, int]:
         """The three chip readings: the board plus the chips' own rise at the current load."""
         rise = CHIP_RISE_C * self.load * self.heat_factor * flow_factor
-        a, b, c = (round(self.pcb_c + rise + offset) for offset in self.chip_offsets)
+        a, b, c = (
+            FAULTY_SENSOR_C
+            if index == self.faulty_chip_sensor
+            else round(self.pcb_c + rise + offset + self._noise(10 + index))
+            for index, offset in enumerate(self.chip_offsets)
+        )
         return a, b, c
 
     def asic_status(self) -> str:
@@ -172,6 +219,23 @@ class HydroModel:
         """Water flow through the plates in L/min while the pump runs."""
         self.pump_running = "pump-stopped" not in scenarios
         self.water_c = self.inlet_c
+        # A second stream, so that seed 0's numbers (and every draw above) stay as they were.
+        variation = random.Random(f"hydro-boards-{seed}")
+        varied = seed != 0
+        self.board_offset_c = {
+            board: variation.uniform(-BOARD_OFFSET_C, BOARD_OFFSET_C) if varied else 0.0
+            for board in BOARDS
+        }
+        """How much warmer each hash board sits than an average one."""
+        self.board_heat = {
+            board: variation.uniform(1 - BOARD_HEAT_SPREAD, 1 + BOARD_HEAT_SPREAD)
+            if varied
+            else 1.0
+            for board in BOARDS
+        }
+        self.loop_rise_c = variation.uniform(*LOOP_RISE_C) if varied else 0.0
+        """How far above the inlet the water settles at full load."""
+        self.sensor_noise_c = SENSOR_NOISE_C if varied else 0.0
         self.chains = self._make_chains(rng)
         stalled = scenarios.ints_of("fan-stalled")
         self.fan_base = {
@@ -186,9 +250,10 @@ class HydroModel:
         if "all-pools-dead" in scenarios:
             dead.update({0, 1, 2})
         worker_unset = "worker-unset" in scenarios
+        configured = DEFAULT_POOLS[:1] if "one-pool" in scenarios else DEFAULT_POOLS
         self.pools = [
             PoolModel(url, "" if worker_unset else user, password, reachable=index not in dead)
-            for index, (url, user, password) in enumerate(DEFAULT_POOLS)
+            for index, (url, user, password) in enumerate(configured)
         ]
         self.conf_extra: dict[str, str | bool] = {}
         """Optional bmminer.conf settings saved through set_miner_conf.cgi."""
@@ -220,7 +285,9 @@ class HydroModel:
         fewer = {int(args[0]): int(args[1]) for args in scenarios.args_of("asics-missing")}
         failed_chains = scenarios.ints_of("asic-failed")
         trapped_boards = scenarios.ints_of("air-trapped")
-        hw_board = rng.choice((1, 2, 3, 4)) if "hw-errors" in scenarios else None
+        hw_chains = scenarios.ints_of("hw-errors")
+        hw_board = rng.choice((1, 2, 3, 4)) if "hw-errors" in scenarios and not hw_chains else None
+        faulty_sensors = scenarios.ints_of("sensor-faulty")
         low = "low-hashrate" in scenarios
         chains: dict[int, ChainModel] = {}
         for chain, base in zip(CHAINS, GUIDE_FREQUENCIES, strict=True):
@@ -237,7 +304,11 @@ class HydroModel:
             if place.board == hw_board:
                 hw_share = 0.03
                 rate *= 0.97
+            if chain in hw_chains:
+                # About 900 errors in 15 minutes: the chain's own share is high, the miner's small.
+                hw_share = 0.003
             pcb_offsets = (0.0, rng.choice((0.0, 1.0, 3.0)), -rng.choice((2.0, 3.0)))
+            heat = 1.65 if place.board in trapped_boards else 1.0
             chains[chain] = ChainModel(
                 chain=chain,
                 board=place.board,
@@ -246,9 +317,13 @@ class HydroModel:
                 frequency_mhz=float(frequency),
                 rate_factor=rate,
                 hw_share=hw_share,
-                heat_factor=1.5 if place.board in trapped_boards else 1.0,
+                heat_factor=heat * self.board_heat[place.board],
                 pcb_offsets=pcb_offsets,
                 chip_offsets=pcb_offsets,
+                board_offset_c=self.board_offset_c[place.board],
+                noise_c=self.sensor_noise_c,
+                noise_seed=self.seed,
+                faulty_chip_sensor=1 if chain in faulty_sensors and asics else None,
                 pcb_c=self.inlet_c,
             )
         return chains
@@ -354,6 +429,9 @@ class HydroModel:
 
     def advance_to(self, now: float) -> None:
         """Integrate the model up to clock time ``now`` (no-op when time has not moved)."""
+        bucket = int(now // 5)
+        for chain in self.chains.values():
+            chain.bucket = bucket
         total = now - self.updated_at
         if total <= 0:
             return
@@ -385,7 +463,7 @@ class HydroModel:
             chain.load = ramp * min(chain.rate_factor, 1.0)
             total_load += chain.load / len(self.chains)
             rise = PCB_RISE_C * chain.load * chain.heat_factor * flow_factor
-            equilibrium = self.water_c + 1.5 + rise
+            equilibrium = self.water_c + 1.5 + chain.board_offset_c + rise
             chain.pcb_c += (equilibrium - chain.pcb_c) * decay
             if hashing:
                 gh = chain.ideal_ghs * chain.rate_factor * ramp * dt
@@ -393,7 +471,10 @@ class HydroModel:
                 chain.hw_errors += gh * 1e9 / _TWO32 * chain.hw_share
         inlet = self._inlet()
         if self.pump_running:
-            self.water_c += (inlet - self.water_c) * (1.0 - math.exp(-dt / 30.0))
+            # The radiator gives the heat back with a lag: the loop warms over minutes.
+            target = inlet + self.loop_rise_c * total_load
+            tau = LOOP_TAU_SECONDS if self.loop_rise_c else WATER_TAU_SECONDS
+            self.water_c += (target - self.water_c) * (1.0 - math.exp(-dt / tau))
         else:
             # Stagnant water in the plates takes the boards' heat and loses little of it.
             self.water_c += 0.09 * total_load * dt - (self.water_c - inlet) * dt / 3000.0

@@ -124,13 +124,19 @@ SCENARIOS: Final[dict[str, ScenarioSpec]] = {
             "the water inlet is above the 55 °C limit: boards climb to the 80 °C trip",
         ),
         ScenarioSpec("pool-dead", "pool 0 is unreachable; the miner fails over to pool 1"),
+        ScenarioSpec("one-pool", "only one pool is configured (no backup pools)"),
         ScenarioSpec("all-pools-dead", "no pool is reachable: no work, no hash rate"),
         ScenarioSpec("worker-unset", "the pools are configured without worker names"),
         ScenarioSpec(
             "password-changed", "the web password is no longer root: root/root is refused"
         ),
         ScenarioSpec("low-hashrate", "the chains hash well below their ideal rate"),
-        ScenarioSpec("hw-errors", "one board produces many hardware errors"),
+        ScenarioSpec(
+            "hw-errors",
+            "one board produces many hardware errors; with N, only chain N (about 900 in "
+            "15 min: a small share of the miner's work, a large one of that chain's)",
+            (Parameter("N", "the API chain number", choices=CHAINS, optional=True),),
+        ),
         ScenarioSpec("api-down", "the RPC API on port 4028 refuses connections"),
         ScenarioSpec(
             "slow-replies",
@@ -145,6 +151,11 @@ SCENARIOS: Final[dict[str, ScenarioSpec]] = {
         ScenarioSpec(
             "old-firmware",
             "a 2017 firmware build without the Hydro-era dash temperature fields",
+        ),
+        ScenarioSpec(
+            "sensor-faulty",
+            "one chip sensor of chain N reads -83 °C (a broken sensor, as in a real capture)",
+            (_CHAIN,),
         ),
         ScenarioSpec(
             "fresh-boot",

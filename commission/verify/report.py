@@ -16,8 +16,20 @@ from commission.miner.models import Identity
 from commission.results import Outcome, Status, worst
 
 
+class SampleFinding(BaseModel):
+    """A snapshot rule that did not pass on one soak sample: what it saw and what to do."""
+
+    model_config = ConfigDict(frozen=True)
+
+    rule_id: str
+    status: Status
+    observed: str
+    action: str = ""
+
+
 class SoakSample(BaseModel):
-    """One soak reading: a few figures per sample, or why the sample could not be taken."""
+    """One soak reading: a few figures per sample and the snapshot rules' verdicts on it, or why
+    the sample could not be taken."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -30,6 +42,12 @@ class SoakSample(BaseModel):
     """Hottest PCB reading per hash board."""
     chip_max_c: float | None = None
     fans_turning: int | None = None
+    chains: tuple[int, ...] | None = None
+    """The chains that reported ASICs in this sample (None when the chain table was not read)."""
+    rules: dict[str, Status] = {}
+    """Each soak rule's status on this sample (see :data:`commission.verify.soak.SOAK_RULES`)."""
+    findings: tuple[SampleFinding, ...] = ()
+    """The rules that did not pass (or were not judged) on this sample, with what they saw."""
     error: str = ""
     """Why no reading was taken (miner unreachable, garbage reply); empty for a good sample."""
 

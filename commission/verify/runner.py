@@ -130,6 +130,21 @@ class Verifier:
             for rule, finding in check_snapshot(snapshot, self.limits)
         ]
 
+    def stopped_answering(self, host: str, error: MinerError) -> Outcome:
+        """The reachability FAIL of a miner that answered when the run began and then stopped."""
+        return self.outcome(
+            "miner.reachable",
+            Finding(
+                Status.FAIL,
+                "the RPC API (TCP 4028) answers throughout the run",
+                "answered at the start, then stopped answering during the soak",
+                "under load this is a crash, a reboot or a power or network loss: check the PSU "
+                "and its 12 V leads, the network cable, and the kernel log for a restart",
+                (Evidence(label="error", value=f"{type(error).__name__}: {error}", source=host),),
+            ),
+            _now(),
+        )
+
     def unanswered(self, host: str, error: MinerError, *, started: bool) -> list[Outcome]:
         """The one outcome when the miner could not be read: reachability FAIL (or ERROR).
 
@@ -295,7 +310,10 @@ class Verifier:
             try:
                 final = await client.snapshot(web=True)
             except MinerError as error:
-                outcomes = self.unanswered(client.host, error, started=True)
+                # The checks made at the start stand (they were judged then); the miner that
+                # stopped answering under load fails reachability, and the soak says when.
+                stopped = self.stopped_answering(client.host, error)
+                outcomes = [stopped if o.rule_id == "miner.reachable" else o for o in outcomes]
                 kernel_log: Sequence[str] | None = None
             else:
                 snapshot = final

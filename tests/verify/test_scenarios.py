@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Final
 
 import pytest
 from pydantic import SecretStr
@@ -25,6 +26,9 @@ from commission.verify.report import MinerReport, exit_code_for, run_explanation
 from commission.verify.runner import Verifier, WaitProgress
 
 RUNNING_S = 900.0
+SEED = 7
+"""A particular miner (seed 0 is the guide's example miner): its boards differ and its sensors
+read with noise, so every expectation here holds on a realistic miner, not an ideal one."""
 
 
 AdvancingClock = FastForwardClock
@@ -32,10 +36,10 @@ AdvancingClock = FastForwardClock
 
 @asynccontextmanager
 async def simulated(
-    scenario: str, *, running_s: float | None = None, timeout: float = 2.0
+    scenario: str, *, running_s: float | None = None, timeout: float = 2.0, seed: int = SEED
 ) -> AsyncIterator[tuple[StockMinerClient, ManualClock]]:
     clock = ManualClock()
-    async with SimulatedMiner(scenarios=scenario, clock=clock, console=False) as miner:
+    async with SimulatedMiner(scenarios=scenario, clock=clock, console=False, seed=seed) as miner:
         clock.advance(
             miner.scenarios.running_seconds(RUNNING_S) if running_s is None else running_s
         )
@@ -78,15 +82,38 @@ EXPECTED: dict[str, tuple[str, Status, tuple[str, ...]]] = {
     "air-trapped:3": ("temps.spread", Status.FAIL, ("hash board 3", "tilt")),
     "inlet-too-warm": ("log.fatal", Status.FAIL, ("inlet temperature", "pump")),
     "pool-dead": ("pools.active", Status.WARN, ("pool 1", "Dead")),
+    "one-pool": ("pools.configured", Status.WARN, ("backup",)),
     "all-pools-dead": ("pools.active", Status.FAIL, ("network cable",)),
     "worker-unset": ("pools.configured", Status.FAIL, ("worker",)),
     "low-hashrate": ("hashrate.ideal", Status.FAIL, ("ideal rate",)),
     "hw-errors": ("hashrate.hw_errors", Status.FAIL, ("hash board",)),
+    "hw-errors:9": ("hashrate.hw_errors", Status.FAIL, ("chain 9", "hash board 1")),
     "old-firmware": ("identity.firmware", Status.WARN, ("8.2",)),
+    "sensor-faulty:7": ("temps.margin", Status.WARN, ("chain 7", "sensor")),
     "api-down": ("miner.reachable", Status.FAIL, ("IP Report", "4028")),
     "slow-replies:3": ("miner.reachable", Status.FAIL, ("4028",)),
 }
 """Scenarios that must be caught; healthy, password-changed and split-replies must pass."""
+
+PENDING_RULES: Final = {
+    "one-pool": "one or two pools warn (h1's pool rule, #9 item 8)",
+    "hw-errors:9": "hardware errors judged per chain (h1's rule, #9 item 4)",
+    "sensor-faulty:7": "a faulty sensor is a WARN of temps.margin (h1's rule, #9 item 2)",
+}
+"""Cases whose verdict waits for the rule changes of #9 items 2, 4 and 8 (strict xfail: they
+fail loudly once those land, and the marker comes off)."""
+
+
+def expected_cases() -> list[object]:
+    return [
+        pytest.param(
+            scenario,
+            marks=pytest.mark.xfail(strict=True, reason=PENDING_RULES[scenario]),
+        )
+        if scenario in PENDING_RULES
+        else scenario
+        for scenario in sorted(EXPECTED)
+    ]
 
 
 def test_every_scenario_has_an_expectation() -> None:
@@ -98,7 +125,7 @@ def test_every_scenario_has_an_expectation() -> None:
     assert names == set(SCENARIOS)
 
 
-@pytest.mark.parametrize("scenario", sorted(EXPECTED))
+@pytest.mark.parametrize("scenario", expected_cases())
 async def test_scenario_caught_by_the_right_rule_with_the_right_action(scenario: str) -> None:
     rule_id, status, fragments = EXPECTED[scenario]
     report = await verify(scenario, timeout=1.0)
@@ -151,7 +178,7 @@ async def test_soak_catches_a_stopped_pump_from_a_fresh_start() -> None:
     assert any("Temperature is too high" in e.value for e in soak.evidence)
 
 
-async def test_miner_that_goes_away_mid_soak_gives_errors_not_passes() -> None:
+async def test_miner_that_goes_away_mid_soak_fails_the_run() -> None:
     clock = ManualClock()
     miner = SimulatedMiner(scenarios="healthy", clock=clock, console=False)
     await miner.start()
@@ -173,11 +200,16 @@ async def test_miner_that_goes_away_mid_soak_gives_errors_not_passes() -> None:
         await miner.stop()
         await client.aclose()
     by_rule = outcomes(report)
-    assert by_rule["soak.stability"].status is Status.ERROR
-    assert by_rule["miner.reachable"].status is Status.ERROR
-    assert by_rule["miner.reachable"].observed == "stopped answering"
-    assert Status.PASS not in {o.status for o in report.outcomes}
-    assert exit_code_for([report]) == 4  # not judged: the soak could not read what it needs
+    # It answered at the start and vanished under load: a crash, reboot or power loss, so the run
+    # fails (exit 1), naming when; the checks made at the start keep their verdicts.
+    soak = by_rule["soak.stability"]
+    assert soak.status is Status.FAIL, soak.observed
+    assert "stopped answering" in soak.observed and "PSU" in soak.action
+    reach = by_rule["miner.reachable"]
+    assert reach.status is Status.FAIL
+    assert reach.observed == "answered at the start, then stopped answering during the soak"
+    assert by_rule["chains.present"].status is Status.PASS
+    assert exit_code_for([report]) == ExitCode.CHECK_FAILED
 
 
 async def test_fresh_boot_is_not_judged_and_says_when() -> None:
