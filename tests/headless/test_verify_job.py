@@ -54,11 +54,11 @@ def test_verify_creates_then_updates_the_job_of_a_simulated_miner(tmp_path: Path
 
 def test_a_soak_is_recorded_with_its_series(tmp_path: Path) -> None:
     path = tmp_path / "miner-1.json"
-    done = commission("--verify", "--simulate", "healthy", "--soak", "0.02", "--job", str(path))
+    done = commission("--verify", "--simulate", "healthy", "--soak", "2", "--job", str(path))
     assert done.returncode == 0, done.stderr
     job, _ = read_job(path)
     assert job.soak is not None and not job.soak.stopped
-    assert job.soak.minutes == 0.02 and len(job.soak.samples) >= 2
+    assert job.soak.minutes == 2 and len(job.soak.samples) >= 2
     assert job.soak.outcome is not None and job.soak.outcome.status is Status.PASS
     assert job.latest("soak.stability") == job.soak.outcome
 
