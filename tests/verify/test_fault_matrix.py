@@ -36,25 +36,11 @@ SOAK_VERDICT: Final[dict[str, Status]] = {
 """Faults the soak does not fail: warnings (mining on a backup pool, no backup pool, one broken
 sensor) and an old firmware, which is no stability fault (``identity.firmware`` warns, so the run
 fails with ``--strict``). Every other faulty scenario FAILS the soak."""
-PENDING_RULES: Final = {
-    "one-pool": "one or two pools warn (h1's pool rule, #9 item 8)",
-    "hw-errors:9": "hardware errors judged per chain (h1's rule, #9 item 4)",
-    "sensor-faulty:7": "a faulty sensor is a WARN of temps.margin (h1's rule, #9 item 2)",
-}
 
 
 @pytest.fixture(scope="module")
 def runs() -> dict[str, ScenarioRun]:
     return scenario_runs()
-
-
-def cases(names: tuple[str, ...]) -> list[object]:
-    return [
-        pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=PENDING_RULES[name]))
-        if name in PENDING_RULES
-        else name
-        for name in names
-    ]
 
 
 def test_the_committed_fault_matrix_is_current(runs: dict[str, ScenarioRun]) -> None:
@@ -94,9 +80,7 @@ def test_healthy_soaks_pass_on_their_merits(runs: dict[str, ScenarioRun], scenar
     assert miner_exit_code(report) is ExitCode.OK
 
 
-@pytest.mark.parametrize(
-    "scenario", cases(tuple(s for s in SCENARIO_RUNS if s not in HEALTHY + UNREACHABLE))
-)
+@pytest.mark.parametrize("scenario", [s for s in SCENARIO_RUNS if s not in HEALTHY + UNREACHABLE])
 def test_every_faulty_scenario_is_caught_by_the_soak(
     runs: dict[str, ScenarioRun], scenario: str
 ) -> None:

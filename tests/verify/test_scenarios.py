@@ -11,7 +11,6 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Final
 
 import pytest
 from pydantic import SecretStr
@@ -21,7 +20,6 @@ from commission.miner.client import StockMinerClient
 from commission.results import Outcome, Status
 from commission.simulator.clock import FastForwardClock, ManualClock
 from commission.simulator.miner import SimulatedMiner
-from commission.simulator.scenarios import SCENARIOS
 from commission.verify.report import MinerReport, exit_code_for, run_explanation
 from commission.verify.runner import Verifier, WaitProgress
 
@@ -95,37 +93,8 @@ EXPECTED: dict[str, tuple[str, Status, tuple[str, ...]]] = {
 }
 """Scenarios that must be caught; healthy, password-changed and split-replies must pass."""
 
-PENDING_RULES: Final = {
-    "one-pool": "one or two pools warn (h1's pool rule, #9 item 8)",
-    "hw-errors:9": "hardware errors judged per chain (h1's rule, #9 item 4)",
-    "sensor-faulty:7": "a faulty sensor is a WARN of temps.margin (h1's rule, #9 item 2)",
-}
-"""Cases whose verdict waits for the rule changes of #9 items 2, 4 and 8 (strict xfail: they
-fail loudly once those land, and the marker comes off)."""
 
-
-def expected_cases() -> list[object]:
-    return [
-        pytest.param(
-            scenario,
-            marks=pytest.mark.xfail(strict=True, reason=PENDING_RULES[scenario]),
-        )
-        if scenario in PENDING_RULES
-        else scenario
-        for scenario in sorted(EXPECTED)
-    ]
-
-
-def test_every_scenario_has_an_expectation() -> None:
-    names = {key.split(":")[0] for key in EXPECTED} | {
-        "healthy",
-        "password-changed",
-        "split-replies",
-    }
-    assert names == set(SCENARIOS)
-
-
-@pytest.mark.parametrize("scenario", expected_cases())
+@pytest.mark.parametrize("scenario", sorted(EXPECTED))
 async def test_scenario_caught_by_the_right_rule_with_the_right_action(scenario: str) -> None:
     rule_id, status, fragments = EXPECTED[scenario]
     report = await verify(scenario, timeout=1.0)
