@@ -21,7 +21,7 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.worker import WorkerCancelled, WorkerState
+from textual.worker import WorkerCancelled, WorkerFailed, WorkerState
 
 from commission.checklist import (
     AnswerContext,
@@ -48,6 +48,7 @@ from commission.miner.models import MinerSnapshot
 from commission.results import Outcome
 from commission.settings import ENV_WEB_PASSWORD
 from commission.tui.commands import CommissionCommands
+from commission.tui.guard import Guarded, UnexpectedError, format_report, log
 from commission.tui.history import TelemetryHistory
 from commission.tui.link import LinkOpener, MinerLink
 from commission.tui.messages import LinkFailed, LinkReady, MinerLost, SnapshotTaken
@@ -66,9 +67,11 @@ DEFAULT_REFRESH_S = 3.0
 """Seconds between two readings of the miner on the dashboard and live items."""
 WIRING_PLUGS = (*PCIE_CONNECTORS, *FAN_HEADERS, PUMP_HEADER)
 NEEDS_JOB = {"walkthrough", "summary", "soak"}
+SIMULATED_MARK = "SIMULATED MINER (practice)"
+"""Shown in the header of every screen while the miner is the built-in simulator."""
 
 
-class CommissionApp(App[int]):
+class CommissionApp(Guarded, App[int]):
     """The technician's commissioning assistant for the Antminer S9 Hydro."""
 
     CSS_PATH = "app.tcss"
@@ -111,8 +114,11 @@ class CommissionApp(App[int]):
         refresh_seconds: float = DEFAULT_REFRESH_S,
         soak_clock: SoakClock | None = None,
         verifier: Verifier | None = None,
+        simulated: bool = False,
     ) -> None:
         super().__init__()
+        self.simulated = simulated
+        """The miner is the built-in simulator: every screen's header says so."""
         self.opener = opener
         self.checklist = checklist if checklist is not None else load_builtin()
         self.job_path = job_path
@@ -136,11 +142,53 @@ class CommissionApp(App[int]):
         self.secrets: dict[str, SecretStr] = {}
         """Passwords typed in this session, by item id; never written anywhere."""
         self._wake = asyncio.Event()
+        self.unexpected_errors: list[UnexpectedError] = []
+        """Every unexpected exception the app survived (shown, logged; tests assert it is empty)."""
+        self.log_path: Path | None = None
+        """Where unexpected errors are logged with their traceback (set by :func:`run`)."""
+        self._survive_errors = False
+
+    # -- unexpected errors --------------------------------------------------------------------
+
+    def report_unexpected(self, where: str, error: BaseException) -> None:
+        """Log ``error`` with its traceback, show it, save what was typed, and keep running."""
+        report = UnexpectedError(where, error)
+        self.unexpected_errors.append(report)
+        log.error(format_report(report))
+        saved = "the job is saved"
+        try:
+            self.save_pending()
+        except Exception as save_error:  # noqa: BLE001 - shown in the same notification
+            log.error(format_report(UnexpectedError("saving after an error", save_error)))
+            saved = f"saving what was typed failed too ({save_error})"
+        where_logged = f"; details in {self.log_path}" if self.log_path else ""
+        self.notify(
+            f"{report.describe()}. The app keeps running and {saved}{where_logged}.",
+            title="Unexpected error (a bug, please report it)",
+            severity="error",
+            timeout=30,
+            markup=False,
+        )
+
+    def _handle_exception(self, error: Exception) -> None:
+        """While the app runs, an error from a worker or Textual is reported, not fatal."""
+        if not self._survive_errors:
+            super()._handle_exception(error)
+            return
+        cause = error.error if isinstance(error, WorkerFailed) else error
+        self.report_unexpected("a background task" if cause is not error else "the app", cause)
 
     # -- start-up -----------------------------------------------------------------------------
 
+    def show_sub_title(self) -> None:
+        """The header's second part: SIMULATED first (it must survive any truncation), the job."""
+        job = self.job_label if self.job_file is not None else self.SUB_TITLE
+        self.sub_title = f"{SIMULATED_MARK} · {job}" if self.simulated else job
+
     def on_mount(self) -> None:
         """Open the job given on the command line, and the miner link in a worker."""
+        self._survive_errors = True
+        self.show_sub_title()
         if self.opener is not None:
             self.open_link()
         else:
@@ -153,6 +201,7 @@ class CommissionApp(App[int]):
 
     async def on_unmount(self) -> None:
         """Stop the workers that use the miner, then close the link (and the simulator)."""
+        self._survive_errors = False
         link, self.link = self.link, None
         running = [
             worker
@@ -245,7 +294,7 @@ class CommissionApp(App[int]):
             self.notify(str(error), title="Recent jobs not updated", severity="warning", timeout=15)
         job = job_file.job
         self.job_label = f"{job.site} · {job.miner_serial or 'no serial'} · {job_file.path.name}"
-        self.sub_title = self.job_label
+        self.show_sub_title()
         self.switch_mode("walkthrough")
 
     def stored_answer(self, item: Item) -> str | None:
@@ -497,6 +546,6 @@ def run(args: argparse.Namespace) -> int:
     job_path = Path(args.job).expanduser() if args.job else None
     if job_path is not None and job_path.is_dir():
         raise JobFileError(f"{job_path}: is a folder; --job takes a job file")
-    app = CommissionApp(opener, job_path=job_path)
+    app = CommissionApp(opener, job_path=job_path, simulated=not args.miner)
     app.run()
     return app.return_code or 0

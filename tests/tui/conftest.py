@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -23,8 +23,14 @@ def steady_cursor(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def make_app(tmp_path: Path) -> AppFactory:
-    """Build an app on a simulated miner; keyword arguments override the defaults."""
+def make_app(tmp_path: Path) -> Iterator[AppFactory]:
+    """Build an app on a simulated miner; keyword arguments override the defaults.
+
+    After the test, no app it built may have met an unexpected error: the app survives them (and
+    shows them), so without this check a bug would pass unseen. A test that provokes one on
+    purpose clears ``app.unexpected_errors`` once it has checked it.
+    """
+    built: list[CommissionApp] = []
 
     def build(
         scenarios: str = "healthy",
@@ -35,13 +41,18 @@ def make_app(tmp_path: Path) -> AppFactory:
         soak_clock: ManualClock | None = None,
     ) -> CommissionApp:
         clock = clock if clock is not None else ManualClock()
-        return CommissionApp(
+        app = CommissionApp(
             warm_opener(scenarios, clock),
             job_path=job_path if job_path is not None else tmp_path / "job.json",
             recent=RecentJobs(tmp_path / "home"),
             jobs_folder=tmp_path / "home",
             refresh_seconds=refresh_seconds,
             soak_clock=soak_clock,
+            simulated=True,
         )
+        built.append(app)
+        return app
 
-    return build
+    yield build
+    problems = [report.describe() for app in built for report in app.unexpected_errors]
+    assert not problems, f"unexpected errors in the app: {problems}"

@@ -7,8 +7,9 @@ README screenshots), so all three drive the real app the same way.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
+from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input
 
@@ -102,4 +103,22 @@ async def type_into(pilot: Pilot[object], item_id: str, text: str) -> None:
     else:
         await pilot.press(*text)
     await pilot.press("enter")
+    await pilot.pause()
+
+
+KEY_CHARS: dict[str, str | None] = {"space": " ", "enter": "\r", "tab": "\t", "backspace": "\x08"}
+"""The character a named key types (others type none, or themselves when one character long)."""
+
+
+async def press_fast(pilot: Pilot[object], keys: Sequence[str]) -> None:
+    """Press ``keys`` as fast as a hurried technician: no waiting for the screen between keys.
+
+    :meth:`Pilot.press` waits until the app is idle after every key; a real terminal does not,
+    so a burst here lets keys overtake step rebuilds and late results, as they do by hand.
+    """
+    app = pilot.app
+    for key in keys:
+        char = KEY_CHARS.get(key, key if len(key) == 1 else None)
+        app.post_message(events.Key(key, char))
+        await asyncio.sleep(0)
     await pilot.pause()

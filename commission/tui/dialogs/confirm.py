@@ -11,8 +11,10 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
+from commission.tui.guard import Guarded
 
-class ConfirmDialog(ModalScreen[bool]):
+
+class ConfirmDialog(Guarded, ModalScreen[bool]):
     """Ask the technician to confirm an action; dismisses with True (go ahead) or False."""
 
     DEFAULT_CSS = """

@@ -17,6 +17,7 @@ from textual.widgets import Footer, Header, Label
 
 from commission.miner.models import MinerSnapshot
 from commission.results import Status
+from commission.tui.guard import Guarded
 from commission.tui.widgets.chain_table import ChainTable
 from commission.tui.widgets.outcomes import OutcomeList
 from commission.tui.widgets.status_style import status_markup, token_markup
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from commission.tui.app import CommissionApp
 
 
-class DashboardScreen(Screen[None]):
+class DashboardScreen(Guarded, Screen[None]):
     """The miner's status page, refreshed by the app's telemetry worker."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -23,6 +23,7 @@ from commission.errors import CommissionError
 from commission.hashing.vectors import KNOWN_ANSWERS
 from commission.job import SelfTestRun, SelfTestTier
 from commission.results import Status
+from commission.tui.guard import Guarded
 from commission.tui.messages import SelfTestProgressed, SelfTestRow
 from commission.tui.widgets.status_style import status_markup, status_text
 
@@ -34,7 +35,7 @@ SEARCH_SPAN = 4096
 """Nonces scanned around each known answer's nonce to prove the scanner finds it."""
 
 
-class SelfTestScreen(Screen[None]):
+class SelfTestScreen(Guarded, Screen[None]):
     """Runs the hash self-test and shows each tier's result."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("t", "run_selftest", "Run self-test")]

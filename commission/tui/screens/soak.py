@@ -21,6 +21,7 @@ from textual.widgets import Button, Footer, Header, Label, ProgressBar
 
 from commission.job import SoakReading, SoakRun
 from commission.results import Status
+from commission.tui.guard import Guarded
 from commission.tui.messages import SoakFinished, SoakSampled
 from commission.tui.widgets.outcomes import OutcomeList
 from commission.tui.widgets.status_style import status_markup
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
     from commission.tui.app import CommissionApp
 
 
-class SoakScreen(Screen[None]):
+class SoakScreen(Guarded, Screen[None]):
     """Start the soak, watch it, read its verdict."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

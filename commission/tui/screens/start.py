@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 
 from commission.errors import JobFileError
 from commission.job import Location, RecentJob
+from commission.tui.guard import Guarded
 
 if TYPE_CHECKING:
     from commission.tui.app import CommissionApp
@@ -32,7 +33,7 @@ FIELDS = (
 )
 
 
-class StartScreen(Screen[None]):
+class StartScreen(Guarded, Screen[None]):
     """New job form and recent jobs."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from commission.results import Status
+from commission.tui.guard import Guarded
 from commission.tui.progress import section_progress, states
 from commission.tui.widgets.outcomes import OutcomeList
 from commission.tui.widgets.status_style import TOKENS
@@ -26,7 +27,7 @@ def _escape(text: str) -> str:
     return text.replace("[", r"\[")
 
 
-class SummaryScreen(Screen[None]):
+class SummaryScreen(Guarded, Screen[None]):
     """Outcomes per section, then what remains to do."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("r", "refresh_summary", "Refresh")]

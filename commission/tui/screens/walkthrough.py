@@ -23,6 +23,7 @@ from textual.widgets.option_list import Option
 from commission.checklist import LiveItem, Step, TextItem
 from commission.miner.models import MinerSnapshot
 from commission.results import Outcome
+from commission.tui.guard import Guarded
 from commission.tui.progress import section_progress
 from commission.tui.widgets.ip_report import IpReportPanel
 from commission.tui.widgets.items import (
@@ -48,7 +49,7 @@ def _escape(text: str) -> str:
     return text.replace("[", r"\[")
 
 
-class WalkthroughScreen(Screen[None]):
+class WalkthroughScreen(Guarded, Screen[None]):
     """Sections, steps and items of the checklist, with the job's answers."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -64,6 +65,8 @@ class WalkthroughScreen(Screen[None]):
         super().__init__()
         self.section_index = 0
         self.step_index = 0
+        self._section_prompts: list[str] = []
+        self._building = False
         self.built_step = ""
         """The id of the step whose widgets are mounted (tests and screenshots wait for it)."""
 
@@ -162,16 +165,21 @@ class WalkthroughScreen(Screen[None]):
             return
         options = self.query_one("#sections", OptionList)
         progress = section_progress(app.checklist, app.job_file.job, app.rule_outcomes)
-        highlighted = self.section_index
+        prompts = [
+            f"[${entry.token}]{entry.glyph}[/] [$text-muted]{entry.done:>2}/"
+            f"{entry.total:<2}[/] {_escape(entry.section.title)}"
+            for entry in progress
+        ]
+        if prompts == self._section_prompts:
+            return  # nothing changed: leave the list (and its highlight) alone
+        self._section_prompts = prompts
+        # Keep the highlight where the technician moved it (the list redraws on live data).
+        highlighted = options.highlighted if options.highlighted is not None else self.section_index
         options.clear_options()
-        for entry in progress:
-            options.add_option(
-                Option(
-                    f"[${entry.token}]{entry.glyph}[/] [$text-muted]{entry.done:>2}/"
-                    f"{entry.total:<2}[/] {_escape(entry.section.title)}",
-                    id=entry.section.id,
-                )
-            )
+        options.add_options(
+            Option(prompt, id=entry.section.id)
+            for prompt, entry in zip(prompts, progress, strict=True)
+        )
         options.highlighted = highlighted
 
     def show_step(self, *, save: bool = True) -> None:
@@ -183,7 +191,21 @@ class WalkthroughScreen(Screen[None]):
             app.save_position(section.id, step.id)
         self.query_one("#sections", OptionList).highlighted = self.section_index
         self.built_step = ""
-        self.run_worker(self._build(), exclusive=True, group="build-step")
+        if not self._building:
+            # One build at a time, never cancelled half-way (a widget cancelled while mounting
+            # never settles); keys pressed meanwhile only move the target, built next.
+            self._building = True
+            self.run_worker(self._build_until_current(), group="build-step")
+
+    async def _build_until_current(self) -> None:
+        try:
+            while True:
+                target = (self.section_index, self.step_index)
+                await self._build()
+                if target == (self.section_index, self.step_index):
+                    return
+        finally:
+            self._building = False
 
     def focus_first_in_step(self) -> None:
         """Put the cursor in the step's first input, tick box or button (keyboard first)."""
@@ -209,6 +231,10 @@ class WalkthroughScreen(Screen[None]):
         step = self.step
         container = self.query_one("#step", VerticalScroll)
         self.save_pending()
+        if self.focused is not None and self.focused.id != "sections":
+            # A focused widget that is removed takes the screen's keys with it (F7/F8 would be
+            # lost while the step is rebuilt): hold focus on the screen until the new step is in.
+            self.set_focus(None)
         await container.remove_children()
         flat_total = sum(len(s.steps) for s in app.checklist.sections)
         flat_here = (
@@ -276,6 +302,8 @@ class WalkthroughScreen(Screen[None]):
             self.focus_first_in_step()
         self._recompute_derived()
         self._refresh_context()
+        if step is not self.step:
+            return  # a key moved on meanwhile: the next build shows the step now wanted
         self._live(app.snapshot)
         self.built_step = step.id
 
@@ -358,6 +386,10 @@ class WalkthroughScreen(Screen[None]):
 
     def _live(self, snapshot: MinerSnapshot | None) -> None:
         app = self.commission_app
+        if not self.built_step:
+            # The step is being replaced: its views are going or not composed yet. The new step
+            # shows the latest data when its build finishes, so this reading is dropped here.
+            return
         outcomes: dict[str, Outcome] = app.rule_outcomes
         for view in self.query(LiveView):
             view.show_outcome(outcomes.get(view.item.rule), app.miner_problem)

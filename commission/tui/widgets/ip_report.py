@@ -18,12 +18,13 @@ from textual.widgets import Button, Label
 from commission.errors import CommissionError
 from commission.miner.ipreport import IpReport, IpReportListener
 from commission.results import Status
+from commission.tui.guard import Guarded
 from commission.tui.widgets.status_style import status_markup
 
 Presser = Callable[[tuple[str, int]], Awaitable[bool]]
 
 
-class IpReportPanel(Vertical):
+class IpReportPanel(Guarded, Vertical):
     """Listens for IP Report datagrams and shows each miner found."""
 
     DEFAULT_CSS = """

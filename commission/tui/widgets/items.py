@@ -38,6 +38,7 @@ from commission.checklist import (
 )
 from commission.checklist.models import format_value
 from commission.results import Outcome, Status
+from commission.tui.guard import Guarded
 from commission.tui.widgets.outcomes import outcome_markup
 from commission.tui.widgets.status_style import status_markup
 from commission.tui.widgets.tickbox import TickBox
@@ -83,7 +84,7 @@ def _token(status: Status) -> str:
     return TOKENS[status]
 
 
-class ItemView(Vertical):
+class ItemView(Guarded, Vertical):
     """Base of every item input: title with severity, instruction text and a verdict line."""
 
     DEFAULT_CSS = """
@@ -446,15 +447,22 @@ class LiveView(ItemView):
     def compose_input(self) -> ComposeResult:
         """The rule id and the outcome area."""
         yield Label(f"live check [b]{self.item.rule}[/b]", classes="item--text")
-        yield Static("waiting for the miner…", classes="item--outcome")
+        yield Static(self._shown, classes="item--outcome")
 
     def show_outcome(self, outcome: Outcome | None, problem: str = "") -> None:
-        """Show the rule's latest outcome (None: not judged yet, with ``problem`` if known)."""
-        area = self.query_one(".item--outcome", Static)
+        """Show the rule's latest outcome (None: not judged yet, with ``problem`` if known).
+
+        Safe at any time: before the view is composed, or while it is being removed, the outcome
+        is kept and shown when the outcome area exists.
+        """
         if outcome is None:
-            area.update(status_markup(Status.ERROR, problem) if problem else "waiting…")
-            return
-        area.update(outcome_markup(outcome))
+            self._shown = status_markup(Status.ERROR, problem) if problem else "waiting…"
+        else:
+            self._shown = outcome_markup(outcome)
+        for area in self.query(".item--outcome").results(Static):
+            area.update(self._shown)
+
+    _shown = "waiting for the miner…"
 
 
 class InfoView(ItemView):

@@ -23,6 +23,7 @@ from commission.miner.client import MinerClient, PoolSetting
 from commission.miner.models import PoolReading
 from commission.results import Status
 from commission.tui.dialogs.confirm import ConfirmDialog
+from commission.tui.guard import Guarded
 from commission.tui.widgets.status_style import status_markup
 from commission.tui.widgets.telemetry import PoolTable
 
@@ -62,7 +63,7 @@ class _Result(Message):
         super().__init__()
 
 
-class PoolsPanel(Vertical):
+class PoolsPanel(Guarded, Vertical):
     """Shows the three pools entered, applies them after a confirmation, then shows them live."""
 
     DEFAULT_CSS = """
@@ -188,7 +189,7 @@ class PoolsPanel(Vertical):
             self.notify(message.text, title="Pools", severity="error")
 
 
-class PasswordPanel(Vertical):
+class PasswordPanel(Guarded, Vertical):
     """Changes the web password: current password, the new one twice, after a confirmation."""
 
     DEFAULT_CSS = """

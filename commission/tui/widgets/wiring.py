@@ -27,6 +27,7 @@ from commission.miner.layout import (
 )
 from commission.miner.models import MinerSnapshot
 from commission.results import Status
+from commission.tui.guard import Guarded
 from commission.tui.widgets.status_style import status_markup
 from commission.tui.widgets.tickbox import TickBox
 
@@ -86,7 +87,7 @@ class Plug(Vertical):
         self.set_class(missing, "-missing")
 
 
-class WiringView(Vertical):
+class WiringView(Guarded, Vertical):
     """Hash boards 1-4 with three PCIe connectors each, the controller, fans and pump."""
 
     DEFAULT_CSS = """
@@ -177,7 +178,10 @@ class WiringView(Vertical):
     def show(self, snapshot: MinerSnapshot | None, reason: str = "") -> None:
         """Confirm or flag every plug from ``snapshot`` (None: the miner is not answering)."""
         plugs = {plug.plug_name: plug for plug in self.query(Plug)}
-        summary = self.query_one("#wiring-summary", Label)
+        summaries = list(self.query("#wiring-summary").results(Label))
+        if not summaries or len(plugs) < len(CONNECTOR_CHAIN) + len(FAN_HEADERS) + 2:
+            return  # not composed yet, or being removed: the screen shows the next reading
+        summary = summaries[0]
         if snapshot is None:
             for plug in plugs.values():
                 plug.live("live: no data", missing=False)
