@@ -521,6 +521,22 @@ class CommissionApp(Guarded, App[int]):
         self.snapshot = None
 
 
+def _log_unexpected_errors() -> Path | None:
+    """Send the TUI's error log to a file in the data folder (None when it cannot be opened)."""
+    from commission.settings import data_home
+
+    path = data_home() / "commission-tui.log"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.FileHandler(path, encoding="utf-8")
+    except OSError:
+        return None  # the error notification then says no more than what happened
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    log.addHandler(handler)
+    log.propagate = False
+    return path
+
+
 def run(args: argparse.Namespace) -> int:
     """Entry point of ``commission`` (the TUI): build the miner opener and run the app.
 
@@ -547,5 +563,6 @@ def run(args: argparse.Namespace) -> int:
     if job_path is not None and job_path.is_dir():
         raise JobFileError(f"{job_path}: is a folder; --job takes a job file")
     app = CommissionApp(opener, job_path=job_path, simulated=not args.miner)
+    app.log_path = _log_unexpected_errors()
     app.run()
     return app.return_code or 0
