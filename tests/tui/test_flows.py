@@ -211,6 +211,7 @@ async def test_resume_after_a_restart_loses_nothing(make_app: AppFactory, tmp_pa
         await pilot.press("ctrl+q")
     second = make_app(clock=ManualClock())
     async with second.run_test(size=BIG) as pilot:
+        await wait_for(pilot, lambda: isinstance(second.screen, WalkthroughScreen))
         screen = second.screen
         assert isinstance(screen, WalkthroughScreen)
         await wait_for(pilot, lambda: screen.built_step == "psu.rating")

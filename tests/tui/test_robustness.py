@@ -125,12 +125,12 @@ async def test_a_bug_in_a_worker_is_shown_and_survived(
 
 
 KEYS = (
-    *("f2", "f3", "f4", "f5", "f6", "f7", "f8", "f9", "f1", "escape", "ctrl+p"),
+    *("f2", "f3", "f4", "f5", "f6", "f7", "f8", "f9", "f1", "escape"),
     *("tab", "shift+tab", "up", "down", "left", "right", "enter", "space", "backspace"),
     *("home", "end", "pageup", "pagedown", "r"),
     *"0123456789.,-ab x",
 )
-"""Every key a technician might hit (not ctrl+q: quitting is allowed to end the app)."""
+"""Keys a technician might hit (not ctrl+q, nor the palette, whose Quit command may end the app)."""
 
 STORM_SCENARIOS = ("healthy", "chain-missing", "fan-stalled", "api-down")
 KEYS_PER_VISIT = 50

@@ -304,8 +304,8 @@ class WalkthroughScreen(Guarded, Screen[None]):
         self._refresh_context()
         if step is not self.step:
             return  # a key moved on meanwhile: the next build shows the step now wanted
-        self._live(app.snapshot)
         self.built_step = step.id
+        self._live(app.snapshot)
 
     # -- answers ------------------------------------------------------------------------------
 
