@@ -329,7 +329,8 @@ def _answer_reason(job: Job, item: Item, section: str, *, strict: bool) -> Reaso
             return None
         return reason(ReasonSeverity.OPEN, f"answered {entry.value!r}: not done yet", None)
     if entry.status == "fail":
-        return reason(ReasonSeverity.FAILED, f"{_shown(entry)}: {entry.reason}", Status.FAIL)
+        # The evaluator's reason already quotes the reading ("9.6 pH is above the 9 pH maximum").
+        return reason(ReasonSeverity.FAILED, entry.reason or _shown(entry), Status.FAIL)
     if entry.status == "incomplete":
         return reason(ReasonSeverity.OPEN, entry.reason or "not complete yet", None)
     if entry.status == "invalid":

@@ -206,7 +206,8 @@ def test_a_measurement_out_of_limits_is_not_ready_and_says_what_was_read(
         "power.voltage",
         Status.FAIL,
     )
-    assert reason.text.startswith("11.2 V: ")
+    # The reading once, then why ("11.2 V is below ..."), never "11.2 V: 11.2 V is below ...".
+    assert reason.text.startswith("11.2 V ") and reason.text.count("11.2 V") == 1
     assert "11.88" in reason.text
     assert reason.title == "12 V rail" and reason.section == "Power"
     assert reason.at == job_file.job.current("power.voltage").at  # type: ignore[union-attr]
