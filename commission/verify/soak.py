@@ -329,7 +329,7 @@ def _judge_restarts(good: Sequence[SoakSample], limits: Limits, verdict: _Verdic
             f"the hash rate fell to zero {len(stops)} time"
             + ("s" if len(stops) != 1 else "")
             + f", first at +{stops[0].offset_s:.0f} s",
-            "the miner stopped hashing during the run: the kernel-log check (log.fatal) shows "
+            "the miner stopped hashing during the run: the kernel-log check shows "
             "whether the firmware stopped it (temperature, fans, network)",
             *(
                 Evidence(

@@ -122,8 +122,8 @@ def check_asic_status(snapshot: MinerSnapshot, limits: Limits) -> Finding:
         return Finding(
             Status.UNJUDGED,
             expected,
-            "no chain is detected, so no chip status can be read (see chains.present)",
-            "bring the chains up first (chains.present), then verify again",
+            "no chain is detected, so no chip status can be read (see the chains check)",
+            "bring the chains up first (see the chains check), then verify again",
             tuple(
                 chain_evidence(r, "ASICs", r.asics, f"chain_acn{r.chain}") for r in snapshot.chains
             ),

@@ -57,7 +57,7 @@ def hashrate_action(snapshot: MinerSnapshot, limits: Limits) -> str:
     rate, _ = machine_rate(snapshot)
     if rate is not None and rate < 0.05 * limits.nominal_ghs:
         return (
-            "the miner is not hashing: the kernel-log check (log.fatal) shows whether the firmware "
+            "the miner is not hashing: the kernel-log check shows whether the firmware "
             "stopped it (temperature, fans, network); the pool checks show whether it has work"
         )
     weak = weak_chains(snapshot, limits)
@@ -67,7 +67,7 @@ def hashrate_action(snapshot: MinerSnapshot, limits: Limits) -> str:
         which = ", ".join(map(str, missing))
         parts.append(
             (f"chain {which} is missing" if len(missing) == 1 else f"chains {which} are missing")
-            + " (see chains.present)"
+            + " (see the chains check)"
         )
     parts.extend(
         f"{chain_place(r.chain)} runs at {ratio:.0%} of its ideal rate" for r, ratio in weak

@@ -134,7 +134,7 @@ def check_pools_active(snapshot: MinerSnapshot, limits: Limits) -> Finding:
             Status.FAIL,
             expected,
             "no pool configured",
-            "configure a pool first (pools.configured)",
+            "configure a pool first (see the pools check)",
             evidence,
         )
     alive = [p for p in pools if p.status == "Alive"]

@@ -166,7 +166,7 @@ def check_temp_margin(snapshot: MinerSnapshot, limits: Limits) -> Finding:
             f"{observed}; no usable PCB and chip temperature from {missing}, so the margin "
             "cannot be judged on every board"
             + (f"; faulty sensors: {fault_text}" if faults else ""),
-            "bring every board up (chains.present) and check the sensors named in the evidence, "
+            "bring every board up (see the chains check) and check the sensors named in the evidence, "
             "then verify again",
             evidence,
         )
@@ -228,7 +228,7 @@ def check_temp_spread(snapshot: MinerSnapshot, limits: Limits) -> Finding:
             f"{observed}; no usable PCB temperature from "
             + ", ".join(board_name(b) for b in unread)
             + ", so the spread cannot be judged across all boards",
-            "bring every board up (chains.present), then verify again",
+            "bring every board up (see the chains check), then verify again",
             evidence,
         )
     return Finding(Status.PASS, expected, f"{observed} (spread {spread:.0f} °C)", evidence=evidence)
