@@ -350,7 +350,7 @@ def test_reasons_come_worst_first_and_the_headline_counts_them(job_file: JobFile
     assert verdict.headline == "NOT READY: 1 failed, 1 could not be checked, 1 open"
     lines = verdict.lines()
     assert lines[0] == verdict.headline
-    assert lines[1].startswith("  FAILED  12 V rail: 13 V: ")
+    assert lines[1] == "  FAILED  12 V rail: 13 V is above the 12.12 V maximum"
 
 
 def test_a_simulated_job_carries_the_notice(job_file: JobFile) -> None:
